@@ -1,0 +1,73 @@
+import { assertNumberOption } from './errors.js'
+
+export interface HeartbeatOptions {
+  /**
+   * true (default): send `["$ping",n]` every `intervalMs` and close when nothing
+   * at all has arrived for `timeoutMs`. Use it where the peer is eventwire: every
+   * RemoteEmitter answers pings by itself.
+   * false: send nothing; once the peer has pinged us, close when it goes quiet for
+   * `timeoutMs`. Servers use this, so plain duplex-emitter or `nc` clients that
+   * never ping are never timed out (and never see a ping).
+   */
+  active?: boolean
+  /** Ping period (active mode). Default 10 s. */
+  intervalMs?: number
+  /** Silence after which the peer is dead. Default 2.5 × intervalMs. */
+  timeoutMs?: number
+}
+
+/**
+ * Dead-peer detection on top of any traffic: every inbound frame counts as a sign
+ * of life, so a busy connection never needs an extra round trip.
+ */
+export class Heartbeat {
+  readonly intervalMs: number
+  readonly timeoutMs: number
+  readonly active: boolean
+  readonly #sendPing: (seq: number) => void
+  readonly #onTimeout: (silentMs: number) => void
+  #lastSeen = Date.now()
+  #armed: boolean
+  #seq = 0
+  #timer: NodeJS.Timeout
+
+  constructor (options: HeartbeatOptions, sendPing: (seq: number) => void, onTimeout: (silentMs: number) => void) {
+    this.active = options.active ?? true
+    this.intervalMs = options.intervalMs ?? 10_000
+    this.timeoutMs = options.timeoutMs ?? Math.round(this.intervalMs * 2.5)
+    assertNumberOption('heartbeat.intervalMs', this.intervalMs, 1)
+    assertNumberOption('heartbeat.timeoutMs', this.timeoutMs, 1)
+    this.#sendPing = sendPing
+    this.#onTimeout = onTimeout
+    this.#armed = this.active
+    // Passive mode only checks; checking at a quarter of the timeout bounds the lateness.
+    const period = this.active ? this.intervalMs : Math.max(1, Math.floor(this.timeoutMs / 4))
+    this.#timer = setInterval(() => this.#tick(), period)
+    // A heartbeat alone must not keep a process alive; the socket does that.
+    this.#timer.unref()
+  }
+
+  /** Call for every inbound frame. */
+  seen (): void {
+    this.#lastSeen = Date.now()
+  }
+
+  /** The peer pinged us: it speaks the extension, so passive mode may now time it out. */
+  peerPinged (): void {
+    this.#armed = true
+  }
+
+  stop (): void {
+    clearInterval(this.#timer)
+  }
+
+  #tick (): void {
+    const silentMs = Date.now() - this.#lastSeen
+    if (this.#armed && silentMs > this.timeoutMs) {
+      this.stop()
+      this.#onTimeout(silentMs)
+      return
+    }
+    if (this.active) this.#sendPing(++this.#seq)
+  }
+}

@@ -1,0 +1,19 @@
+export { ErrorCodes, ProtocolError, isProtocolError, type ErrorCode } from './errors.js'
+export { encodeFrame, encodeEvent } from './frame.js'
+export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions } from './line-splitter.js'
+export { LineDecoder, type LineDecoderOptions } from './line-decoder.js'
+export {
+  RemoteEmitter,
+  RESERVED_EVENTS,
+  ExtensionEvents,
+  isReservedEvent,
+  type EventMap,
+  type RemoteEmitterLifecycle,
+  type RemoteEmitterOptions,
+  type RequestHandler,
+  type RequestOptions
+} from './remote-emitter.js'
+export { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
+export { Backoff, type BackoffOptions } from './backoff.js'
+export { reconnect, Reconnector, type ReconnectOptions, type ReconnectEvents } from './reconnect.js'
+export { consoleLogger, silentLogger, type Logger } from './logger.js'

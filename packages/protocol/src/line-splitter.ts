@@ -1,0 +1,140 @@
+import { ErrorCodes, ProtocolError, assertNumberOption } from './errors.js'
+
+/** 1 MiB: far above any sane frame, far below what a flood could do to the heap. */
+export const DEFAULT_MAX_LINE_BYTES = 1024 * 1024
+
+const LF = 0x0a
+const CR = 13
+
+export interface LineSplitterOptions {
+  /** Longest line accepted, in bytes, excluding the `\n`. Default 1 MiB. */
+  maxLineBytes?: number
+  /** Called once per complete line, `\r\n` and `\n` stripped. */
+  onLine: (line: string) => void
+  /** Called once, with ERR_FRAME_TOO_LARGE; the splitter accepts nothing afterwards. */
+  onError: (err: ProtocolError) => void
+}
+
+/**
+ * Splits a byte stream into UTF-8 lines without assuming anything about chunk
+ * boundaries. Bytes of an unfinished line are kept raw and decoded only once the
+ * line is complete, so a multi-byte character cut between chunks survives. The
+ * kept bytes never exceed `maxLineBytes`: a line that would is an error, reported
+ * as soon as the limit is passed rather than when (if ever) its newline arrives.
+ *
+ * This is the engine under LineDecoder and RemoteEmitter; apps that speak plain
+ * text lines (status codes, chat) feed it socket chunks directly.
+ */
+export class LineSplitter {
+  readonly maxLineBytes: number
+  readonly #onLine: (line: string) => void
+  readonly #onError: (err: ProtocolError) => void
+  #pending: Buffer[] = []
+  #pendingBytes = 0
+  #stopped = false
+
+  constructor (options: LineSplitterOptions) {
+    this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+    assertNumberOption('maxLineBytes', this.maxLineBytes, 1)
+    this.#onLine = options.onLine
+    this.#onError = options.onError
+  }
+
+  /** Bytes held for the unfinished line. */
+  get pendingBytes (): number {
+    return this.#pendingBytes
+  }
+
+  /** True once stop() ran or a limit was exceeded. */
+  get stopped (): boolean {
+    return this.#stopped
+  }
+
+  /** Stops delivery at once (also from inside onLine) and frees the kept bytes. */
+  stop (): void {
+    this.#stopped = true
+    this.#pending = []
+    this.#pendingBytes = 0
+  }
+
+  /** Feeds one chunk. Returns false once the splitter has stopped. */
+  push (chunk: Buffer): boolean {
+    if (this.#stopped) return false
+    const firstLf = chunk.indexOf(LF)
+    if (firstLf === -1) return this.#keep(chunk)
+
+    let start = 0
+    if (this.#pendingBytes > 0) {
+      const lineBytes = this.#pendingBytes + firstLf
+      if (lineBytes > this.maxLineBytes) return this.#tooLarge(lineBytes)
+      this.#pending.push(chunk.subarray(0, firstLf))
+      const joined = Buffer.concat(this.#pending, lineBytes)
+      this.#pending = []
+      this.#pendingBytes = 0
+      this.#deliver(joined.toString('utf8'))
+      if (this.#stopped) return false
+      start = firstLf + 1
+    }
+
+    const lastLf = chunk.lastIndexOf(LF)
+    if (lastLf >= start) {
+      // One decode for every complete line in the chunk: far cheaper than one
+      // toString per line, and safe because LF never occurs inside a UTF-8 sequence.
+      if (!this.#splitText(chunk.toString('utf8', start, lastLf))) return false
+    }
+    if (lastLf + 1 < chunk.length) {
+      // Copy the tail: a subarray would pin the whole (up to 64 KiB) read buffer.
+      return this.#keep(Buffer.from(chunk.subarray(lastLf + 1)))
+    }
+    return true
+  }
+
+  /** The stream ended: an unterminated last line is still a line (as with split2). */
+  end (): void {
+    if (this.#stopped || this.#pendingBytes === 0) return
+    const rest = Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8')
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.#deliver(rest)
+  }
+
+  #splitText (text: string): boolean {
+    const max = this.maxLineBytes
+    let from = 0
+    for (;;) {
+      const lf = text.indexOf('\n', from)
+      const line = lf === -1 ? text.slice(from) : text.slice(from, lf)
+      // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need counting.
+      if (line.length * 3 > max) {
+        const bytes = Buffer.byteLength(line)
+        if (bytes > max) return this.#tooLarge(bytes)
+      }
+      this.#deliver(line)
+      if (this.#stopped) return false
+      if (lf === -1) return true
+      from = lf + 1
+    }
+  }
+
+  #deliver (line: string): void {
+    this.#onLine(line.charCodeAt(line.length - 1) === CR ? line.slice(0, -1) : line)
+  }
+
+  #keep (bytes: Buffer): boolean {
+    const total = this.#pendingBytes + bytes.length
+    if (total > this.maxLineBytes) return this.#tooLarge(total)
+    this.#pending.push(bytes)
+    this.#pendingBytes = total
+    return true
+  }
+
+  #tooLarge (bytes: number): false {
+    this.stop()
+    this.#onError(new ProtocolError(
+      ErrorCodes.FRAME_TOO_LARGE,
+      `line exceeds maxLineBytes (${this.maxLineBytes} bytes, saw at least ${bytes} without a newline); send shorter lines or raise maxLineBytes`,
+      { maxLineBytes: this.maxLineBytes, bytes }
+    ))
+    return false
+  }
+}
