@@ -3,7 +3,7 @@ import { ErrorCodes, ProtocolError, assertNumberOption } from './errors.js'
 export interface BackoffOptions {
   /** Delay before the first retry. Default 100 ms. */
   initialDelayMs?: number
-  /** No delay is ever longer than this. Default 30 s. */
+  /** No delay is ever longer than this. Default 30 s (or initialDelayMs if larger). */
   maxDelayMs?: number
   /** Each delay is the previous one times this. Default 2. */
   factor?: number
@@ -32,7 +32,7 @@ export class Backoff {
 
   constructor (options: BackoffOptions = {}) {
     this.initialDelayMs = options.initialDelayMs ?? 100
-    this.maxDelayMs = options.maxDelayMs ?? 30_000
+    this.maxDelayMs = options.maxDelayMs ?? Math.max(30_000, this.initialDelayMs)
     this.factor = options.factor ?? 2
     this.jitter = options.jitter ?? 0.5
     this.#random = options.random ?? Math.random

@@ -58,7 +58,7 @@ export class Reconnector<S extends Duplex = Duplex> extends EventEmitter<Reconne
     this.#failAfter = options.failAfter ?? Infinity
     this.#connectTimeoutMs = options.connectTimeoutMs ?? 10_000
     this.#stableAfterMs = options.stableAfterMs ?? 5_000
-    assertNumberOption('failAfter', this.#failAfter, 1)
+    if (this.#failAfter !== Infinity) assertNumberOption('failAfter', this.#failAfter, 1)
     assertNumberOption('connectTimeoutMs', this.#connectTimeoutMs, 1)
     assertNumberOption('stableAfterMs', this.#stableAfterMs, 0)
     // First attempt on the next tick, so the caller can attach listeners first.

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { ErrorCodes, LineSplitter, type ProtocolError } from '../src/index.js'
+
+function split (chunks: Buffer[], maxLineBytes?: number): { lines: string[], errors: ProtocolError[], splitter: LineSplitter } {
+  const lines: string[] = []
+  const errors: ProtocolError[] = []
+  const splitter = new LineSplitter({ maxLineBytes, onLine: (l) => lines.push(l), onError: (e) => errors.push(e) })
+  for (const c of chunks) splitter.push(c)
+  splitter.end()
+  return { lines, errors, splitter }
+}
+
+// ASCII, 2-, 3- and 4-byte UTF-8, \r\n and \n endings, an empty line.
+const MIXED = '["a",1]\n["é",{"x":"ü"}]\r\n["€uro","日本語"]\n\n["emoji","🚪🔔"]\r\n["last",true]\n'
+const MIXED_LINES = ['["a",1]', '["é",{"x":"ü"}]', '["€uro","日本語"]', '', '["emoji","🚪🔔"]', '["last",true]']
+
+describe('LineSplitter', () => {
+  it('gives the same lines whatever the split position (every byte boundary)', () => {
+    const bytes = Buffer.from(MIXED)
+    for (let i = 0; i <= bytes.length; i++) {
+      const { lines, errors } = split([bytes.subarray(0, i), bytes.subarray(i)])
+      expect(errors).toEqual([])
+      expect(lines, `split at byte ${i}`).toEqual(MIXED_LINES)
+    }
+  })
+
+  it('gives the same lines at every pair of split positions (three chunks)', () => {
+    const bytes = Buffer.from(MIXED)
+    for (let i = 0; i <= bytes.length; i++) {
+      for (let j = i; j <= bytes.length; j++) {
+        const { lines } = split([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])
+        expect(lines, `split at ${i} and ${j}`).toEqual(MIXED_LINES)
+      }
+    }
+  })
+
+  it('decodes a stream fed one byte at a time', () => {
+    const bytes = Buffer.from(MIXED)
+    const chunks = [...bytes].map((b) => Buffer.from([b]))
+    expect(split(chunks).lines).toEqual(MIXED_LINES)
+  })
+
+  it('splits 1,000 frames that arrive in one chunk', () => {
+    const text = Array.from({ length: 1000 }, (_, i) => `["n",${i}]\n`).join('')
+    const { lines } = split([Buffer.from(text)])
+    expect(lines).toHaveLength(1000)
+    expect(lines[0]).toBe('["n",0]')
+    expect(lines[999]).toBe('["n",999]')
+  })
+
+  it('stops buffering and reports ERR_FRAME_TOO_LARGE for a 2 MiB line without newline', () => {
+    const max = 1024 * 1024
+    const errors: ProtocolError[] = []
+    let maxPending = 0
+    const splitter = new LineSplitter({ maxLineBytes: max, onLine: () => {}, onError: (e) => errors.push(e) })
+    const chunk = Buffer.alloc(64 * 1024, 0x61)
+    let accepted = 0
+    for (let sent = 0; sent < 2 * max; sent += chunk.length) {
+      if (splitter.push(chunk)) accepted++
+      maxPending = Math.max(maxPending, splitter.pendingBytes)
+    }
+    expect(errors).toHaveLength(1)
+    expect(errors[0]?.code).toBe(ErrorCodes.FRAME_TOO_LARGE)
+    expect(errors[0]?.name).toBe('ProtocolError')
+    expect(maxPending).toBeLessThanOrEqual(max)
+    expect(accepted).toBe(16) // 16 × 64 KiB = exactly 1 MiB kept, the 17th chunk overflows
+    expect(splitter.pendingBytes).toBe(0) // nothing held once failed
+    expect(splitter.push(Buffer.from('x\n'))).toBe(false)
+  })
+
+  it('rejects a complete line longer than the limit even when it arrives in one chunk', () => {
+    const { lines, errors } = split([Buffer.from('ok\n' + 'é'.repeat(20) + '\nnever\n')], 30)
+    expect(lines).toEqual(['ok'])
+    expect(errors[0]?.code).toBe(ErrorCodes.FRAME_TOO_LARGE)
+  })
+
+  it('accepts a line of exactly maxLineBytes bytes', () => {
+    const { lines, errors } = split([Buffer.from('x'.repeat(10)), Buffer.from('\n')], 10)
+    expect(errors).toEqual([])
+    expect(lines).toEqual(['x'.repeat(10)])
+  })
+
+  it('delivers an unterminated last line at end, like split2', () => {
+    expect(split([Buffer.from('a\nb')]).lines).toEqual(['a', 'b'])
+  })
+
+  it('stop() from inside onLine halts delivery of the rest of the chunk', () => {
+    const lines: string[] = []
+    const splitter: LineSplitter = new LineSplitter({ onLine: (l) => { lines.push(l); if (l === 'b') splitter.stop() }, onError: () => {} })
+    splitter.push(Buffer.from('a\nb\nc\nd\n'))
+    expect(lines).toEqual(['a', 'b'])
+  })
+
+  it('property: any chunking of any list of lines yields the lines', () => {
+    const line = fc.string({ unit: 'binary', maxLength: 40 }).map((s) => s.replace(/[\r\n]/g, ''))
+    fc.assert(fc.property(fc.array(line, { maxLength: 30 }), fc.array(fc.nat(), { maxLength: 20 }), (lines, cuts) => {
+      const bytes = Buffer.from(lines.map((l) => l + '\n').join(''))
+      const positions = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b)
+      const chunks: Buffer[] = []
+      let prev = 0
+      for (const p of positions) { chunks.push(bytes.subarray(prev, p)); prev = p }
+      chunks.push(bytes.subarray(prev))
+      const got = split(chunks).lines
+      // Lone surrogates do not survive UTF-8 (they become U+FFFD); compare with the re-decoded text.
+      expect(got).toEqual(lines.map((l) => Buffer.from(l).toString()))
+    }), { numRuns: 500 })
+  })
+})
