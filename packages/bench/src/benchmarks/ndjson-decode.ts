@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { startJob } from '../harness/child.js'
+import { measureRounds } from '../harness/rounds.js'
+import { buildRow, ratioTarget } from '../harness/rows.js'
+import type { Benchmark, Contender } from '../harness/types.js'
+
+const contenders: Contender[] = [
+  { id: 'LineDecoder', role: 'ours', pkg: '@eventwire/protocol' },
+  { id: 'split2', role: 'peer', pkg: 'split2' },
+  { id: 'ndjson', role: 'peer', pkg: 'ndjson' },
+  { id: 'readline', role: 'peer' },
+  { id: 'plain-loop', role: 'limit' }
+]
+
+/** ~100-byte JSON lines, deterministic, with some non-ASCII text so UTF-8 decoding is real work. */
+export function makeNdjson (bytes: number): Buffer {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'café', 'naïve', 'omega', 'zeta', 'ünïcode', 'eta']
+  const parts: string[] = []
+  let size = 0
+  for (let i = 0; size < bytes; i++) {
+    const text = `${words[i % 10]} ${words[(i * 7) % 10]} ${words[(i * 3) % 10]}`
+    let line = JSON.stringify({ seq: i, user: `user-${i % 997}`, ok: i % 3 === 0, text })
+    // Pad to about 100 bytes so line count does not depend on the word mix.
+    line = line.slice(0, -1) + `,"pad":"${'x'.repeat(Math.max(0, 99 - Buffer.byteLength(line) - 9))}"}`
+    parts.push(line)
+    size += Buffer.byteLength(line) + 1
+  }
+  return Buffer.from(parts.join('\n') + '\n')
+}
+
+export const ndjsonDecode: Benchmark = {
+  name: 'ndjson-decode',
+  title: 'NDJSON decode, ~100-byte lines in 64 KiB chunks, JSON.parse each',
+  async run (ctx) {
+    const mb = ctx.quick ? 10 : 50
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'eventwire-bench-'))
+    const file = path.join(dir, 'input.ndjson')
+    try {
+      const input = makeNdjson(mb * 1e6)
+      writeFileSync(file, input)
+      const counts = new Map<string, number>()
+      const { samples, errors } = await measureRounds(ctx, 'ndjson', contenders, ctx.rounds, async (c) => {
+        const job = startJob('ndjson-decode', { file, contender: c.id, chunkBytes: 64 * 1024 }, { timeoutMs: 120_000 })
+        try {
+          const r = await job.next<{ type: string, values: number, ms: number, bytes: number }>('result')
+          counts.set(c.id, r.values)
+          return { mbps: r.bytes / 1e6 / (r.ms / 1000) }
+        } finally {
+          await job.stop()
+        }
+      })
+      const distinct = new Set(counts.values())
+      const notes = [`input ${(input.length / 1e6).toFixed(1)} MB, ${[...counts.values()][0] ?? 0} lines; MB = 10^6 bytes; each run in a fresh process after a 4 MB warm-up`]
+      if (distinct.size > 1) notes.push(`VALUE COUNTS DIFFER: ${[...counts].map(([k, v]) => `${k}=${v}`).join(', ')}`)
+      else notes.push('every contender decoded the same number of values')
+      notes.push(...errors)
+      return [buildRow({
+        name: 'ndjson-decode',
+        title: this.title,
+        unit: 'MB/s',
+        better: 'higher',
+        contenders,
+        samples: samples.get('mbps') ?? new Map(),
+        rounds: ctx.rounds,
+        notes,
+        targets: [ratioTarget('LineDecoder ≥ 1.25× split2', 'LineDecoder/split2', '>=', 1.25)]
+      })]
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import { startJob } from '../harness/child.js'
+import { measureRounds } from '../harness/rounds.js'
+import { buildRow, ratioTarget } from '../harness/rows.js'
+import type { Benchmark, Contender } from '../harness/types.js'
+
+const contenders: Contender[] = [
+  { id: 'request()', role: 'ours', pkg: '@eventwire/protocol' },
+  { id: 'duplex-emitter', role: 'peer', pkg: 'duplex-emitter' },
+  { id: 'socket.io', role: 'peer', pkg: 'socket.io' }
+]
+
+export const roundtrip: Benchmark = {
+  name: 'roundtrip',
+  title: 'Remote emitter round trip: sequential request → reply over loopback',
+  async run (ctx) {
+    const requests = 5000
+    const warmup = 500
+    const { samples, errors } = await measureRounds(ctx, 'roundtrip', contenders, ctx.rounds, async (c) => {
+      const server = startJob('rt-server', { contender: c.id }, { timeoutMs: 120_000 })
+      let client: ReturnType<typeof startJob> | null = null
+      try {
+        const { port } = await server.next<{ type: string, port: number }>('ready', 30_000)
+        client = startJob('rt-client', { contender: c.id, port, requests, warmup }, { timeoutMs: 120_000 })
+        const r = await client.next<{ type: string, p50: number, p99: number }>('result', 110_000)
+        return { p50: r.p50, p99: r.p99 }
+      } finally {
+        await Promise.all([server.stop(), client?.stop()])
+      }
+    })
+    const notes = [
+      `${requests.toLocaleString('en-US')} sequential requests after ${warmup} warm-up ones, ~100-byte payload echoed back; server and client in separate processes`,
+      'ours: request("echo") / handle("echo"); duplex-emitter: emit("ping", id, body) answered by emit("pong", id, body); socket.io: emitWithAck (websocket transport)',
+      ...errors
+    ]
+    const common = { contenders, rounds: ctx.rounds, better: 'lower' as const, unit: 'µs' }
+    return [
+      buildRow({ ...common, name: 'roundtrip-p50', title: `${this.title} — p50 latency`, samples: samples.get('p50') ?? new Map(), notes }),
+      buildRow({
+        ...common,
+        name: 'roundtrip-p99',
+        title: `${this.title} — p99 latency`,
+        samples: samples.get('p99') ?? new Map(),
+        notes: [],
+        targets: [ratioTarget('request() p99 ≤ duplex-emitter p99', 'request()/duplex-emitter', '<=', 1)]
+      })
+    ]
+  }
+}

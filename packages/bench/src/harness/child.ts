@@ -1,0 +1,144 @@
+import { fork, type ChildProcess } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import path from 'node:path'
+
+/** The bench package root: jobs are resolved from here and tsx is found from here. */
+export const BENCH_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+export interface JobMessage { type: string, [key: string]: unknown }
+
+export interface JobOptions {
+  /** Extra node flags, e.g. --expose-gc. */
+  nodeFlags?: string[]
+  /** The job is killed after this long whatever it does: every child is bounded in time. */
+  timeoutMs: number
+}
+
+const live = new Set<Job>()
+
+/**
+ * One benchmark worker in its own process (fresh heap, own RSS, own core).
+ * Talks over IPC: the job sends `{type, ...}` messages; `next(type)` awaits one.
+ */
+export class Job {
+  readonly name: string
+  readonly child: ChildProcess
+  readonly exited: Promise<number | null>
+  readonly #inbox: JobMessage[] = []
+  readonly #waiters: Array<{ type: string, resolve: (m: JobMessage) => void, reject: (e: Error) => void }> = []
+  readonly #killTimer: NodeJS.Timeout
+  #exitError: Error | null = null
+  #stderr = ''
+
+  constructor (name: string, params: unknown, options: JobOptions) {
+    this.name = name
+    const file = path.join(BENCH_ROOT, 'src/jobs', `${name}.ts`)
+    this.child = fork(file, [JSON.stringify(params ?? {})], {
+      cwd: BENCH_ROOT,
+      execArgv: ['--import', 'tsx', ...(options.nodeFlags ?? [])],
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      env: { ...process.env, NODE_ENV: 'production' }
+    })
+    live.add(this)
+    this.child.stderr?.on('data', (d: Buffer) => {
+      // Keep the tail only: a noisy child must not grow the parent's memory.
+      this.#stderr = (this.#stderr + d.toString()).slice(-4000)
+    })
+    this.child.on('message', (m: JobMessage) => this.#deliver(m))
+    this.child.on('error', (err) => this.#fail(err))
+    this.exited = new Promise((resolve) => {
+      this.child.on('exit', (code, signal) => {
+        live.delete(this)
+        clearTimeout(this.#killTimer)
+        this.#fail(new Error(`job ${name} exited (code ${code}, signal ${signal})${this.#stderr ? ': ' + this.#stderr.trim().split('\n').slice(-6).join('\n') : ''}`))
+        resolve(code)
+      })
+    })
+    this.#killTimer = setTimeout(() => {
+      this.#fail(new Error(`job ${name} exceeded ${options.timeoutMs} ms`))
+      this.child.kill('SIGKILL')
+    }, options.timeoutMs)
+    this.#killTimer.unref()
+  }
+
+  get pid (): number | undefined {
+    return this.child.pid
+  }
+
+  send (msg: JobMessage): void {
+    if (this.child.connected) this.child.send(msg)
+  }
+
+  /** The next message of this type (or any earlier one not yet taken). */
+  next<T extends JobMessage = JobMessage> (type: string, timeoutMs = 120_000): Promise<T> {
+    const i = this.#inbox.findIndex((m) => m.type === type || m.type === 'error')
+    if (i !== -1) {
+      const m = this.#inbox.splice(i, 1)[0]!
+      return m.type === 'error' ? Promise.reject(new Error(`job ${this.name}: ${String(m.message)}`)) : Promise.resolve(m as T)
+    }
+    if (this.#exitError) return Promise.reject(this.#exitError)
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const k = this.#waiters.indexOf(waiter)
+        if (k !== -1) this.#waiters.splice(k, 1)
+        reject(new Error(`job ${this.name}: no '${type}' within ${timeoutMs} ms`))
+      }, timeoutMs)
+      const waiter = {
+        type,
+        resolve: (m: JobMessage) => { clearTimeout(timer); resolve(m as T) },
+        reject: (e: Error) => { clearTimeout(timer); reject(e) }
+      }
+      this.#waiters.push(waiter)
+    })
+  }
+
+  /** Sends a request and awaits its reply type. */
+  async ask<T extends JobMessage = JobMessage> (msg: JobMessage, replyType: string, timeoutMs?: number): Promise<T> {
+    const reply = this.next<T>(replyType, timeoutMs)
+    this.send(msg)
+    return await reply
+  }
+
+  /** Asks the job to stop, then kills it if it does not exit promptly. */
+  async stop (): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return
+    this.send({ type: 'stop' })
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 3000)
+    await this.exited
+    clearTimeout(t)
+  }
+
+  #deliver (m: JobMessage): void {
+    const k = this.#waiters.findIndex((w) => w.type === m.type || m.type === 'error')
+    if (k === -1) {
+      this.#inbox.push(m)
+      return
+    }
+    const w = this.#waiters.splice(k, 1)[0]!
+    if (m.type === 'error') w.reject(new Error(`job ${this.name}: ${String(m.message)}`))
+    else w.resolve(m)
+  }
+
+  #fail (err: Error): void {
+    this.#exitError ??= err
+    for (const w of this.#waiters.splice(0)) w.reject(err)
+  }
+}
+
+export function startJob (name: string, params: unknown, options: JobOptions): Job {
+  return new Job(name, params, options)
+}
+
+/** Kills every job still running (used on SIGINT and at exit). */
+export function killAllJobs (): void {
+  for (const job of live) job.child.kill('SIGKILL')
+}
+
+/** Runs `fn` with jobs, always stopping them after. */
+export async function withJobs<T> (jobs: Job[], fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } finally {
+    await Promise.all(jobs.map(async (j) => await j.stop()))
+  }
+}

@@ -1,0 +1,49 @@
+/** Helpers for job processes: params from argv, messages to and from the parent. */
+
+export function params<T> (): T {
+  return JSON.parse(process.argv[2] ?? '{}') as T
+}
+
+export function send (msg: { type: string, [key: string]: unknown }): void {
+  process.send?.(msg)
+}
+
+type Handler = (msg: { type: string, [key: string]: unknown }) => void | Promise<void>
+const handlers = new Map<string, Handler>()
+
+/** Registers a handler for one message type from the parent. */
+export function on (type: string, handler: Handler): void {
+  handlers.set(type, handler)
+}
+
+process.on('message', (msg: { type: string }) => {
+  const h = handlers.get(msg.type)
+  if (h === undefined) {
+    if (msg.type === 'stop') process.exit(0)
+    return
+  }
+  Promise.resolve(h(msg as { type: string })).catch(fail)
+})
+
+// The parent is gone: never linger as an orphan holding ports and CPU.
+process.on('disconnect', () => process.exit(0))
+
+/** Reports an error to the parent and exits. */
+export function fail (err: unknown): void {
+  send({ type: 'error', message: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+  setTimeout(() => process.exit(1), 50)
+}
+
+/** Runs the job's main function, reporting any error. */
+export function main (fn: () => Promise<void>): void {
+  fn().catch(fail)
+}
+
+export function gc (): void {
+  const g = (globalThis as { gc?: () => void }).gc
+  if (g) { g(); g() }
+}
+
+export function rssBytes (): number {
+  return process.memoryUsage.rss()
+}

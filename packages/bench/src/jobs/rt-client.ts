@@ -1,0 +1,49 @@
+import net from 'node:net'
+import { once } from 'node:events'
+import { RemoteEmitter, silentLogger } from '@eventwire/protocol'
+// @ts-expect-error duplex-emitter ships no types
+import duplexEmitter from 'duplex-emitter'
+import { io } from 'socket.io-client'
+import { main, params, send } from './_ipc.js'
+import { ioConnected, payload } from './_peers.js'
+import { percentile } from '../harness/stats.js'
+
+interface Params { contender: string, port: number, requests: number, warmup: number }
+
+/** One request at a time; each latency from send to reply, in microseconds. */
+main(async () => {
+  const p = params<Params>()
+  let call: (i: number) => Promise<unknown>
+  if (p.contender === 'socket.io') {
+    const s = io(`http://127.0.0.1:${p.port}`, { transports: ['websocket'] })
+    await ioConnected(s)
+    call = async (i) => await s.timeout(10_000).emitWithAck('echo', payload(i))
+  } else {
+    const sock = net.connect(p.port, '127.0.0.1')
+    sock.on('error', () => {})
+    await once(sock, 'connect')
+    if (p.contender === 'request()') {
+      const em = new RemoteEmitter(sock, { logger: silentLogger })
+      call = async (i) => await em.request('echo', [payload(i)])
+    } else {
+      // The classic duplex-emitter pattern: a ping with an id, the pong carries it back.
+      const de = duplexEmitter(sock)
+      let waiting: { id: number, resolve: (x: unknown) => void } | null = null
+      de.on('pong', (id: number, body: unknown) => {
+        if (waiting !== null && waiting.id === id) { const w = waiting; waiting = null; w.resolve(body) }
+      })
+      call = async (i) => await new Promise((resolve) => { waiting = { id: i, resolve }; de.emit('ping', i, payload(i)) })
+    }
+  }
+  for (let i = 0; i < p.warmup; i++) await call(i)
+  const lat = new Float64Array(p.requests)
+  for (let i = 0; i < p.requests; i++) {
+    const t0 = process.hrtime.bigint()
+    const reply = await call(i) as { seq?: number }
+    lat[i] = Number(process.hrtime.bigint() - t0) / 1000
+    if (reply?.seq !== i) throw new Error(`wrong reply for request ${i}`)
+  }
+  const sorted = Array.from(lat).sort((a, b) => a - b)
+  send({ type: 'result', p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length })
+  process.exit(0)
+})
