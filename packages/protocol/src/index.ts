@@ -8,6 +8,7 @@ export {
   ExtensionEvents,
   isReservedEvent,
   type EventMap,
+  type CloseListener,
   type RemoteEmitterLifecycle,
   type RemoteEmitterOptions,
   type RequestHandler,

@@ -50,12 +50,17 @@ export class LineDecoder extends Transform {
       return
     }
     if (line === '') return
-    const parsed = parseJsonLine(line)
-    if (!parsed.ok) return this.#fail(parsed.error)
-    if (parsed.value === null) {
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      // The slow path builds the coded error; the hot path stays a bare parse.
+      return this.#fail((parseJsonLine(line) as { error: ProtocolError }).error)
+    }
+    if (value === null) {
       return this.#fail(new ProtocolError(ErrorCodes.INVALID_FRAME, 'a bare null cannot travel through an object-mode stream', { line: excerpt(line) }))
     }
-    this.push(parsed.value)
+    this.push(value)
   }
 
   #fail (err: ProtocolError): void {

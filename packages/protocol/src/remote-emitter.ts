@@ -12,13 +12,19 @@ import { PendingRequests } from './pending-requests.js'
 /** Event name → listener signature. Separate maps type what we receive and what we send. */
 export type EventMap = { [event: string]: (...args: any[]) => void }
 
-/** The emitter's own events; these names can never travel on the wire. */
+/**
+ * The emitter's own events; their names can never travel on the wire. Only
+ * 'error' shares the event namespace (as in duplex-emitter): the end of the
+ * connection is reported through onClose(), so peers stay free to send events
+ * such as `["close", at]` (the door protocol does).
+ */
 export interface RemoteEmitterLifecycle {
   /** A coded ProtocolError (bad frame, heartbeat timeout) or the stream's own error. */
   error: (err: Error) => void
-  /** Once, when the connection is gone; `reason` is null after a clean close. */
-  close: (reason: Error | null) => void
 }
+
+/** Called once when the connection is gone; `reason` is null after a clean close. */
+export type CloseListener = (reason: Error | null) => void
 
 /** Extension frames: the `$` prefix is reserved for them. */
 export const ExtensionEvents = {
@@ -29,7 +35,7 @@ export const ExtensionEvents = {
 } as const
 
 /** Names no peer can send or receive as an ordinary event. Names starting with `$` are reserved too. */
-export const RESERVED_EVENTS: ReadonlySet<string> = new Set(['error', 'newListener', 'removeListener', 'close'])
+export const RESERVED_EVENTS: ReadonlySet<string> = new Set(['error', 'newListener', 'removeListener'])
 
 /** True for names that may not be used as ordinary events. */
 export function isReservedEvent (event: string): boolean {
@@ -86,6 +92,8 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
   readonly #pending: PendingRequests
   readonly #handlers = new Map<string, RequestHandler>()
   readonly #heartbeat: Heartbeat | null
+  readonly #closeListeners = new Set<CloseListener>()
+  #lastStreamError: Error | null = null
   #corked = false
   #closed = false
   #drainWaiter: Promise<void> | null = null
@@ -153,6 +161,21 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
     return this
   }
 
+  /**
+   * Calls `listener` once when the connection is gone (peer closed, error,
+   * close(), destroy()); at once, on the next microtask, if it already is.
+   * Returns a function that removes the listener.
+   */
+  onClose (listener: CloseListener): () => void {
+    if (this.#closed) {
+      const reason = this.#closeReason
+      queueMicrotask(() => listener(reason))
+      return () => {}
+    }
+    this.#closeListeners.add(listener)
+    return () => { this.#closeListeners.delete(listener) }
+  }
+
   /** Listeners for a local event (mostly for leak checks in tests). */
   listenerCount (event: string): number {
     return this.#local.listenerCount(event)
@@ -182,13 +205,12 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
     this.#drainWaiter ??= new Promise<void>((resolve, reject) => {
       const done = (): void => {
         this.stream.off('drain', onDrain)
-        this.#local.off('close', onClose)
+        removeCloseListener()
         this.#drainWaiter = null
       }
       const onDrain = (): void => { done(); resolve() }
-      const onClose = (): void => { done(); reject(this.#closedError('drained()')) }
+      const removeCloseListener = this.onClose(() => { done(); reject(this.#closedError('drained()')) })
       this.stream.on('drain', onDrain)
-      this.#local.on('close', onClose)
     })
     return this.#drainWaiter
   }
@@ -219,8 +241,8 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
 
   /**
    * Ends the connection cleanly: frames already emitted are flushed, pending
-   * requests reject with ERR_CLOSED, timers stop, and every listener this emitter
-   * put on the stream is removed.
+   * requests reject with ERR_CLOSED, timers stop, close listeners run, and every
+   * listener this emitter put on the stream is removed.
    */
   close (): void {
     if (this.#closed) return
@@ -229,7 +251,7 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
     this.#finish(null)
   }
 
-  /** Ends the connection at once, dropping unsent data, and reports `reason` with 'close'. */
+  /** Ends the connection at once, dropping unsent data, and reports `reason` to the close listeners. */
   destroy (reason: Error | null = null): void {
     if (this.#closed) return
     this.stream.destroy()
@@ -375,8 +397,6 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
     else this.#logger.warn({ code: (err as ProtocolError).code, err: err.message }, 'remote emitter error')
   }
 
-  #lastStreamError: Error | null = null
-
   readonly #onStreamError = (err: Error): void => {
     this.#lastStreamError = err
     this.#report(err)
@@ -390,9 +410,12 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
     return new ProtocolError(ErrorCodes.CLOSED, `${what}: the connection is closed`)
   }
 
+  #closeReason: Error | null = null
+
   #finish (reason: Error | null): void {
     if (this.#closed) return
     this.#closed = true
+    this.#closeReason = reason
     this.#heartbeat?.stop()
     this.#splitter.stop()
     this.#pending.rejectAll(this.#closedError('request'))
@@ -408,7 +431,9 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
       stream.on('error', guard)
       stream.once('close', () => stream.off('error', guard))
     }
-    this.#local.emit('close', reason)
+    const listeners = [...this.#closeListeners]
+    this.#closeListeners.clear()
+    for (const listener of listeners) listener(reason)
   }
 }
 

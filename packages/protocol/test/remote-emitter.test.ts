@@ -33,6 +33,10 @@ function nextEvent<T extends unknown[]> (emitter: RemoteEmitter, event: string):
   return new Promise((resolve) => emitter.once(event, (...args: unknown[]) => resolve(args as T)))
 }
 
+function closed (emitter: RemoteEmitter): Promise<Error | null> {
+  return new Promise((resolve) => emitter.onClose(resolve))
+}
+
 describe('RemoteEmitter wire format', () => {
   it('writes ["event",...args]\\n, byte for byte', async () => {
     const received: Buffer[] = []
@@ -93,7 +97,7 @@ describe('RemoteEmitter wire format', () => {
 describe('RemoteEmitter reserved names and bad frames', () => {
   it('refuses to send reserved names', async () => {
     const { client } = await pair()
-    for (const name of ['error', 'newListener', 'removeListener', 'close', '$ping', '$anything']) {
+    for (const name of ['error', 'newListener', 'removeListener', '$ping', '$anything']) {
       expect(() => client.emit(name), name).toThrow(expect.objectContaining({ code: ErrorCodes.RESERVED_EVENT }))
     }
   })
@@ -120,10 +124,10 @@ describe('RemoteEmitter reserved names and bad frames', () => {
     await new Promise<void>((resolve) => { const t = setInterval(() => { if (count === 2) { clearInterval(t); resolve() } }, 5) })
     const [badServer, goodServer] = emitters as [RemoteEmitter, RemoteEmitter]
     const errorSeen = new Promise<ProtocolError>((resolve) => badServer.on('error', (e) => resolve(e as ProtocolError)))
-    const closed = nextEvent<[Error | null]>(badServer, 'close')
+    const badClosed = closed(badServer)
     bad.write('{"not":"an array"}\n')
     expect((await errorSeen).code).toBe(ErrorCodes.INVALID_FRAME)
-    expect(isProtocolError((await closed)[0], ErrorCodes.INVALID_FRAME)).toBe(true)
+    expect(isProtocolError(await badClosed, ErrorCodes.INVALID_FRAME)).toBe(true)
     await once(bad, 'close')
     const still = nextEvent(goodServer, 'alive')
     good.write('["alive",true]\n')
@@ -134,9 +138,9 @@ describe('RemoteEmitter reserved names and bad frames', () => {
   it('invalid JSON without an error listener is logged, never thrown', async () => {
     const logger = recordingLogger()
     const { server, clientSocket } = await pair({ logger })
-    const closed = nextEvent<[Error | null]>(server, 'close')
+    const serverClosed = closed(server)
     clientSocket.write('{nope\n')
-    const [reason] = await closed
+    const reason = await serverClosed
     expect(isProtocolError(reason, ErrorCodes.INVALID_JSON)).toBe(true)
     expect(logger.entries[0]?.fields.code).toBe(ErrorCodes.INVALID_JSON)
   })
@@ -153,9 +157,9 @@ describe('RemoteEmitter reserved names and bad frames', () => {
 
   it('an oversized frame closes the connection with ERR_FRAME_TOO_LARGE', async () => {
     const { server, clientSocket } = await pair({ maxLineBytes: 1024, logger: recordingLogger() })
-    const closed = nextEvent<[Error | null]>(server, 'close')
+    const serverClosed = closed(server)
     clientSocket.write('x'.repeat(5000))
-    expect(isProtocolError((await closed)[0], ErrorCodes.FRAME_TOO_LARGE)).toBe(true)
+    expect(isProtocolError(await serverClosed, ErrorCodes.FRAME_TOO_LARGE)).toBe(true)
   })
 })
 
@@ -191,15 +195,26 @@ describe('RemoteEmitter backpressure and lifecycle', () => {
     expect(client.emit('late')).toBe(false)
   })
 
-  it("emits 'close' once when the peer goes away", async () => {
+  it('runs close listeners once when the peer goes away, and late ones at once', async () => {
     const { client, serverSocket } = await pair()
     const reasons: Array<Error | null> = []
-    client.on('close', (r) => reasons.push(r))
+    client.onClose((r) => reasons.push(r))
+    const removed = client.onClose(() => reasons.push(new Error('removed listener ran')))
+    removed()
     serverSocket.destroy()
     await new Promise<void>((resolve) => { const t = setInterval(() => { if (reasons.length > 0) { clearInterval(t); resolve() } }, 5) })
     await new Promise((r) => setTimeout(r, 20))
-    expect(reasons).toHaveLength(1)
+    expect(reasons).toEqual([null])
     expect(client.closed).toBe(true)
+    expect(await closed(client)).toBeNull()
+  })
+
+  it("a peer event named 'close' is an ordinary event (the door protocol sends it)", async () => {
+    const { server, client } = await pair()
+    const got = nextEvent(server, 'close')
+    client.emit('close', 1700000000000)
+    expect(await got).toEqual([1700000000000])
+    expect(server.closed).toBe(false)
   })
 })
 
@@ -261,9 +276,9 @@ describe('RemoteEmitter heartbeat', () => {
   it('an active heartbeat closes a peer that stopped answering', async () => {
     const logger = recordingLogger()
     const { client, serverSocket } = await pair({}, { heartbeat: { intervalMs: 20, timeoutMs: 100 }, logger })
-    const closed = nextEvent<[Error | null]>(client, 'close')
+    const clientClosed = closed(client)
     serverSocket.pause() // the server process is "hung": it reads nothing and answers no ping
-    const [reason] = await closed
+    const reason = await clientClosed
     expect(isProtocolError(reason, ErrorCodes.HEARTBEAT_TIMEOUT)).toBe(true)
   })
 
@@ -280,10 +295,10 @@ describe('RemoteEmitter heartbeat', () => {
     await new Promise((r) => setTimeout(r, 100))
     expect(server.closed).toBe(false)
     expect(seen.join('')).not.toContain('$ping')
-    const closed = nextEvent<[Error | null]>(server, 'close')
+    const serverClosed = closed(server)
     // The client process "hangs": its socket stays open but nothing it writes leaves any more.
     clientSocket.cork()
-    const [reason] = await closed
+    const reason = await serverClosed
     expect(isProtocolError(reason, ErrorCodes.HEARTBEAT_TIMEOUT)).toBe(true)
   })
 
