@@ -24,21 +24,11 @@ export async function runService (options: RunServiceOptions): Promise<void> {
   const { name, logger } = options
   const signals = options.signals ?? ['SIGTERM', 'SIGINT']
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000
-  let service: RunningService
-  try {
-    service = await options.start()
-  } catch (err) {
-    logger.fatal({ err }, `${name} failed to start: ${(err as Error).message}`)
-    process.exitCode = 1
-    return
-  }
-
+  let service: RunningService | null = null
+  let pendingSignal: NodeJS.Signals | null = null
   let stopping = false
-  const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting without waiting for the drain')
-      process.exit(1)
-    }
+
+  const drain = (signal: NodeJS.Signals, running: RunningService): void => {
     stopping = true
     logger.info({ signal }, `${name} draining`)
     const deadline = setTimeout(() => {
@@ -46,7 +36,7 @@ export async function runService (options: RunServiceOptions): Promise<void> {
       process.exit(1)
     }, shutdownTimeoutMs)
     deadline.unref()
-    service.close().then(() => {
+    running.close().then(() => {
       clearTimeout(deadline)
       for (const s of signals) process.off(s, onSignal)
       logger.info(`${name} stopped`)
@@ -57,5 +47,26 @@ export async function runService (options: RunServiceOptions): Promise<void> {
       process.exit(1)
     })
   }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping || pendingSignal !== null) {
+      logger.warn({ signal }, 'second signal: exiting without waiting for the drain')
+      process.exit(1)
+    }
+    // A signal during start-up is honoured as soon as the service is up.
+    if (service === null) pendingSignal = signal
+    else drain(signal, service)
+  }
+  // Installed before start(): a SIGTERM that races start-up must still drain, not kill.
   for (const s of signals) process.on(s, onSignal)
+
+  try {
+    service = await options.start()
+  } catch (err) {
+    for (const s of signals) process.off(s, onSignal)
+    logger.fatal({ err }, `${name} failed to start: ${(err as Error).message}`)
+    logger.flush()
+    // A half-started service (one of two listeners up) must not linger.
+    process.exit(1)
+  }
+  if (pendingSignal !== null) drain(pendingSignal, service)
 }

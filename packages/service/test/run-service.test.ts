@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest'
+import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { startChild } from '@eventwire/testkit'
+
+const fixture = fileURLToPath(new URL('./fixtures/service.ts', import.meta.url))
+const cwd = fileURLToPath(new URL('..', import.meta.url))
+
+function run (env: NodeJS.ProcessEnv): ReturnType<typeof startChild> {
+  return startChild(process.execPath, ['--import', 'tsx', fixture], { env, cwd })
+}
+
+describe('runService', () => {
+  it('logs the bound address and exits 0 after draining on SIGTERM', async () => {
+    const child = run({ CLOSE_MS: '100' })
+    const line = await child.waitForLine(/listening on 127\.0\.0\.1:\d+/)
+    expect(line).toContain('"name":"fixture"')
+    child.child.kill('SIGTERM')
+    expect(await child.exited).toBe(0)
+    expect(child.stdout.join('\n')).toMatch(/fixture draining[\s\S]*fixture stopped/)
+  })
+
+  it('exits 1 when the drain overruns its deadline', async () => {
+    const child = run({ CLOSE_MS: '5000', SHUTDOWN_TIMEOUT_MS: '100' })
+    await child.waitForLine(/listening on/)
+    child.child.kill('SIGTERM')
+    expect(await child.exited).toBe(1)
+  })
+
+  it('exits 1 with a clear log line when the port is taken', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const port = (blocker.address() as net.AddressInfo).port
+    try {
+      const child = run({ PORT: String(port) })
+      expect(await child.exited).toBe(1)
+      expect(child.stdout.join('\n')).toContain('EADDRINUSE')
+    } finally {
+      blocker.close()
+    }
+  })
+})
