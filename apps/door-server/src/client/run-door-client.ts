@@ -1,0 +1,121 @@
+import net from 'node:net'
+import { RemoteEmitter, reconnect, type Reconnector, type ReconnectOptions } from '@eventwire/protocol'
+import type { DoorEventName } from '../types.js'
+import { DoorWatch } from './door-watch.js'
+
+export interface DoorClientOptions {
+  host: string
+  port: number
+  /** Warn when the door has been open longer than this. */
+  seconds: number
+  /** One line of normal output (stdout in the CLI). */
+  print: (line: string) => void
+  /** One line of warnings and diagnostics (stderr in the CLI). */
+  printError: (line: string) => void
+  /** Active heartbeat towards the server (it answers pings). Default every 10 s, dead after 25 s. */
+  heartbeat?: { intervalMs?: number, timeoutMs?: number }
+  /** Backoff between attempts. Default 100 ms doubling to 5 s, jitter 0.5. */
+  reconnect?: ReconnectOptions
+}
+
+export interface DoorClient {
+  readonly reconnector: Reconnector<net.Socket>
+  /** Stops reconnecting, closes the connection, clears every timer. */
+  stop (): void
+}
+
+/** Warning text of the tutorial's client, kept word for word because people grep for it. */
+export function warningText (seconds: number): string {
+  return `DOOR OPEN FOR MORE THAN ${seconds} SECONDS, GO CLOSE IT!!!`
+}
+
+const DOOR_EVENTS = ['open', 'close', 'offline', 'online'] as const
+type DoorWire = Record<DoorEventName, (at: unknown) => void>
+
+/**
+ * The door-client: keeps a connection to the door-server (reconnect with
+ * exponential backoff and jitter), prints what happens, and warns when the
+ * door stays open more than `seconds`, timed from the server's event timestamps.
+ */
+export function runDoorClient (options: DoorClientOptions): DoorClient {
+  const { host, port, seconds, print, printError } = options
+  const watch = new DoorWatch({
+    thresholdMs: seconds * 1000,
+    onWarn: () => printError(warningText(seconds)),
+    onClosedAfterWarn: () => print('closed now')
+  })
+  const reconnector = reconnect(() => net.connect({ host, port, noDelay: true, keepAlive: true }), {
+    initialDelayMs: 100,
+    maxDelayMs: 5000,
+    ...options.reconnect
+  })
+  let remote: RemoteEmitter<DoorWire> | null = null
+
+  const onEvent = (name: DoorEventName, at: number): void => {
+    const when = new Date(at).toISOString()
+    switch (name) {
+      case 'open':
+        print(`door open since ${when}`)
+        watch.open(at)
+        break
+      case 'close':
+        print(`door closed at ${when}`)
+        watch.close()
+        break
+      case 'offline':
+        watch.pause()
+        print(`sensor offline since ${when}: door state unknown`)
+        break
+      case 'online':
+        print('sensor back online')
+        break
+    }
+  }
+
+  const onConnect = (socket: net.Socket): void => {
+    print('connected')
+    const r: RemoteEmitter<DoorWire> = new RemoteEmitter(socket, {
+      maxLineBytes: 4096,
+      logger: { warn: (fields, message) => printError(`${message} ${JSON.stringify(fields)}`) },
+      // Active: the server answers pings, so a silent (dead) server is noticed within timeoutMs.
+      heartbeat: { active: true, intervalMs: options.heartbeat?.intervalMs ?? 10_000, timeoutMs: options.heartbeat?.timeoutMs ?? 25_000 }
+    })
+    remote = r
+    r.on('error', (err) => printError(`connection problem: ${err.message}`))
+    for (const name of DOOR_EVENTS) {
+      r.on(name, (at) => {
+        if (typeof at === 'number' && Number.isFinite(at)) onEvent(name, at)
+        else printError(`ignored ${JSON.stringify(name)} without a timestamp`)
+      })
+    }
+  }
+
+  const onDisconnect = (): void => {
+    // We no longer know the state; the server re-sends it with its timestamp when we are back.
+    watch.pause()
+    remote = null
+    print('disconnected')
+  }
+
+  const onReconnect = (attempt: number, delayMs: number, err: Error | null): void => {
+    const why = err === null ? '' : `: ${(err as { code?: string }).code ?? err.message}`
+    printError(`reconnecting in ${delayMs} ms (attempt ${attempt}${why})`)
+  }
+
+  reconnector.on('connect', onConnect)
+  reconnector.on('disconnect', onDisconnect)
+  reconnector.on('reconnect', onReconnect)
+
+  return {
+    reconnector,
+    stop () {
+      watch.stop()
+      reconnector.off('connect', onConnect)
+      reconnector.off('disconnect', onDisconnect)
+      reconnector.off('reconnect', onReconnect)
+      remote?.destroy()
+      reconnector.stop()
+    }
+  }
+}
+

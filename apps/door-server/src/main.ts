@@ -1,0 +1,52 @@
+import { ConfigError, createLogger, describeConfig, formatAddress, readConfig, runService } from '@eventwire/service'
+import { doorConfigSpecs } from './config.js'
+import { createDoorServer } from './door-server.js'
+import { ManualSensor } from './sensors/manual.js'
+import type { DoorSensor } from './sensors/sensor.js'
+import { SimulatedSensor } from './sensors/simulated.js'
+import { StreamSensor } from './sensors/stream.js'
+
+if (process.argv.includes('--help')) {
+  process.stdout.write(`door-server: door events over TCP (duplex-emitter frames) and a live web dashboard\n\n${describeConfig(doorConfigSpecs)}\n`)
+  process.exit(0)
+}
+
+const logger = createLogger('door-server')
+
+await runService({
+  name: 'door-server',
+  logger,
+  async start () {
+    const config = readConfig(doorConfigSpecs)
+    let sensor: DoorSensor
+    let httpSensor: { sensor: ManualSensor, token: string } | undefined
+    switch (config.sensor) {
+      case 'stdin':
+        sensor = new StreamSensor(process.stdin, { logger })
+        break
+      case 'http': {
+        if (config.sensorToken === undefined) throw new ConfigError('DOOR_SENSOR=http needs DOOR_SENSOR_TOKEN (or --sensor-token): the endpoint must not be open to anyone')
+        const manual = new ManualSensor()
+        sensor = manual
+        httpSensor = { sensor: manual, token: config.sensorToken }
+        break
+      }
+      default:
+        sensor = new SimulatedSensor({ maxMs: config.simMaxMs })
+        if (config.offlineAfterMs !== 0 && config.simMaxMs >= config.offlineAfterMs) {
+          logger.warn({ simMaxMs: config.simMaxMs, offlineAfterMs: config.offlineAfterMs }, 'DOOR_SIM_MAX_MS >= DOOR_OFFLINE_AFTER_MS: the simulated sensor will be reported offline between flips')
+        }
+    }
+    const door = createDoorServer({
+      sensor,
+      httpSensor,
+      offlineAfterMs: config.offlineAfterMs,
+      maxQueueBytes: config.maxQueueBytes,
+      heartbeat: { timeoutMs: config.heartbeatTimeoutMs },
+      logger
+    })
+    const { tcp, web } = await door.listen({ port: config.port, webPort: config.webPort, host: config.host })
+    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), sensor: config.sensor }, `door-server listening on ${formatAddress(tcp)} (dashboard http://${formatAddress(web)}/)`)
+    return door
+  }
+})

@@ -1,0 +1,129 @@
+import net from 'node:net'
+import { RemoteEmitter, type HeartbeatOptions } from '@eventwire/protocol'
+import type { DoorHub } from './door-hub.js'
+import type { DoorEvent, DoorLogger } from './types.js'
+
+export interface TcpBroadcastOptions {
+  /** Bytes a client may have waiting in our write buffer; past it the client is dropped. */
+  maxQueueBytes: number
+  /** Passive heartbeat: clients that ping are closed when they go quiet for `timeoutMs`. */
+  heartbeatTimeoutMs: number
+  /** TCP keepalive probe delay: finds dead peers that never ping (nc, duplex-emitter). */
+  keepAliveMs: number
+  /** Connections accepted at once; more are refused by the kernel backlog/`maxConnections`. */
+  maxClients: number
+  /** Clients are not supposed to send anything; a longer line than this closes them. */
+  maxLineBytes: number
+  logger: DoorLogger
+}
+
+/** Wire events: `["open",ms]`, `["close",ms]`, `["offline",ms]`, `["online",ms]`; clients send nothing but pings. */
+type DoorWire = Record<DoorEvent['name'], (at: number) => void>
+type Client = RemoteEmitter<Record<string, never>, DoorWire>
+
+/**
+ * The TCP side: one RemoteEmitter per client, every hub event written to every
+ * client in order. A client whose unsent bytes pass `maxQueueBytes` is dropped
+ * so it can neither slow the others nor grow our memory.
+ */
+export class TcpBroadcast {
+  readonly server: net.Server
+  readonly #hub: DoorHub
+  readonly #options: TcpBroadcastOptions
+  /** Each client with its peer address, for log lines. */
+  readonly #clients = new Map<Client, string>()
+  #closing = false
+
+  constructor (hub: DoorHub, options: TcpBroadcastOptions) {
+    this.#hub = hub
+    this.#options = options
+    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: options.keepAliveMs })
+    this.server.maxConnections = options.maxClients
+    this.server.on('connection', this.#onConnection)
+    this.server.on('error', this.#onServerError)
+    hub.on('event', this.#onEvent)
+  }
+
+  /** Clients connected now. */
+  get clientCount (): number {
+    return this.#clients.size
+  }
+
+  /**
+   * Stops accepting, flushes what each client was sent and ends it (clients see a
+   * clean EOF and reconnect elsewhere), then waits for the sockets to close,
+   * destroying stragglers after `graceMs`.
+   */
+  async close (graceMs = 2000): Promise<void> {
+    if (this.#closing) return
+    this.#closing = true
+    this.#hub.off('event', this.#onEvent)
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    const sockets = [...this.#clients.keys()].map((client) => client.stream)
+    const socketsClosed = sockets.map((s) => new Promise<void>((resolve) => {
+      if (s.closed) resolve()
+      else s.once('close', () => resolve())
+    }))
+    for (const client of [...this.#clients.keys()]) client.close()
+    const timer = setTimeout(() => { for (const s of sockets) s.destroy() }, graceMs)
+    await Promise.all(socketsClosed)
+    clearTimeout(timer)
+    this.server.off('connection', this.#onConnection)
+    await serverClosed
+    this.server.off('error', this.#onServerError)
+  }
+
+  readonly #onConnection = (socket: net.Socket): void => {
+    if (this.#closing) {
+      socket.destroy()
+      return
+    }
+    const { logger } = this.#options
+    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    const client: Client = new RemoteEmitter(socket, {
+      maxLineBytes: this.#options.maxLineBytes,
+      onBadFrame: 'close',
+      logger,
+      // Passive: never ping (nc users would see it), but time out peers that do ping and then go quiet.
+      heartbeat: { active: false, timeoutMs: this.#options.heartbeatTimeoutMs } satisfies HeartbeatOptions
+    })
+    const onError = (err: Error): void => {
+      logger.warn({ peer, code: (err as { code?: string }).code, err: err.message }, 'client connection error; closing it')
+    }
+    client.on('error', onError)
+    client.onClose(() => {
+      this.#clients.delete(client)
+      client.off('error', onError)
+      logger.info({ peer, clients: this.#clients.size }, 'client disconnected')
+    })
+    if (client.closed) return
+    this.#clients.set(client, peer)
+    logger.info({ peer, clients: this.#clients.size }, 'client connected')
+    // Synchronously, before any later hub event can be broadcast: the late joiner's order is the hub's order.
+    for (const event of this.#hub.initialEvents()) this.#send(client, event)
+  }
+
+  readonly #onEvent = (event: DoorEvent): void => {
+    for (const client of this.#clients.keys()) this.#send(client, event)
+  }
+
+  #send (client: Client, event: DoorEvent): void {
+    if (client.closed) return
+    const queued = client.bufferedBytes
+    if (queued > this.#options.maxQueueBytes) {
+      this.#options.logger.warn({
+        peer: this.#clients.get(client),
+        queuedBytes: queued,
+        maxQueueBytes: this.#options.maxQueueBytes
+      }, 'client is not reading; dropped it')
+      this.#clients.delete(client)
+      client.destroy()
+      return
+    }
+    client.emit(event.name, event.at)
+  }
+
+  readonly #onServerError = (err: Error): void => {
+    this.#options.logger.error({ err: err.message }, 'TCP server error')
+  }
+}
