@@ -1,0 +1,176 @@
+// eventwire chat page: plain JavaScript, no build step. Speaks the JSON
+// protocol documented in the chat-server README over /ws on this same host.
+'use strict'
+
+const $ = (id) => document.getElementById(id)
+const messages = $('messages')
+const statusEl = $('status')
+const whoEl = $('who')
+const nickInput = $('nick')
+
+let ws = null
+let myNick = null
+let attempt = 0
+let reconnectTimer = null
+// Set when the server already said why it is closing, so the close reason isn't shown twice.
+let told = false
+const online = new Set()
+// The nickname the user chose; re-applied after a reconnect.
+let wantedNick = localStorage.getItem('eventwire-nick') || ''
+
+function setStatus (state, text) {
+  statusEl.className = 'status ' + state
+  statusEl.textContent = text
+}
+
+function time (ts) {
+  return new Date(ts).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })
+}
+
+// Everything goes through textContent: a message can never become markup.
+function addLine (kind, parts, ts) {
+  const li = document.createElement('li')
+  li.className = kind
+  if (ts) li.title = new Date(ts).toLocaleString()
+  for (const [cls, text] of parts) {
+    const span = document.createElement('span')
+    if (cls) span.className = cls
+    span.textContent = text
+    li.appendChild(span)
+  }
+  const atBottom = messages.scrollHeight - messages.scrollTop - messages.clientHeight < 40
+  messages.appendChild(li)
+  // Bound the DOM like the server bounds its queues.
+  while (messages.childElementCount > 500) messages.firstElementChild.remove()
+  if (atBottom) messages.scrollTop = messages.scrollHeight
+}
+
+function renderMessage (m, extra) {
+  const cls = (extra || '') + (m.from === myNick ? ' self' : '')
+  if (m.type === 'action') addLine('action' + cls, [[null, `* ${m.from} ${m.text}`]], m.ts)
+  else addLine('message' + cls, [[null, time(m.ts) + ' '], ['from', m.from], [null, ': ' + m.text]], m.ts)
+}
+
+function renderWho () {
+  whoEl.textContent = ''
+  for (const nick of [...online].sort((a, b) => a.localeCompare(b))) {
+    const li = document.createElement('li')
+    li.textContent = nick
+    if (nick === myNick) li.className = 'me'
+    whoEl.appendChild(li)
+  }
+  $('online-count').textContent = String(online.size)
+}
+
+function send (obj) {
+  if (ws && ws.readyState === WebSocket.OPEN) {
+    ws.send(JSON.stringify(obj))
+    return true
+  }
+  return false
+}
+
+function onEvent (e) {
+  switch (e.type) {
+    case 'welcome':
+      myNick = e.nick
+      addLine('notice', [[null, e.text]])
+      if (wantedNick && wantedNick !== myNick) send({ type: 'nick', nick: wantedNick })
+      send({ type: 'who' })
+      break
+    case 'history':
+      if (e.messages.length) addLine('notice history', [[null, `last ${e.messages.length} messages:`]])
+      for (const m of e.messages) renderMessage(m, 'history')
+      break
+    case 'message':
+    case 'action':
+      renderMessage(e)
+      break
+    case 'private':
+      addLine('private', [[null, time(e.ts) + ' '], ['from', e.from === myNick ? `to ${e.to}` : `from ${e.from}`], [null, ' (private): ' + e.text]], e.ts)
+      break
+    case 'join':
+      online.add(e.nick); renderWho()
+      addLine('notice', [[null, `${e.nick} joined`]], e.ts)
+      break
+    case 'leave':
+      online.delete(e.nick); renderWho()
+      addLine('notice', [[null, `${e.nick} left (${e.reason})`]], e.ts)
+      break
+    case 'nick':
+      online.delete(e.from); online.add(e.to)
+      if (e.from === myNick) {
+        myNick = e.to
+        nickInput.value = e.to
+      }
+      renderWho()
+      addLine('notice', [[null, `${e.from} is now known as ${e.to}`]], e.ts)
+      break
+    case 'who':
+      online.clear()
+      for (const n of e.nicks) online.add(n)
+      renderWho()
+      break
+    case 'error':
+      addLine('error', [[null, e.text]])
+      if (e.code === 'NICK_TAKEN' || e.code === 'BAD_NICK') wantedNick = myNick
+      break
+    case 'system':
+      if (/^disconnected: |shutting down/.test(e.text)) told = true
+      for (const line of e.text.split('\n')) addLine('notice', [[null, line]])
+      break
+  }
+}
+
+function connect () {
+  clearTimeout(reconnectTimer)
+  setStatus('connecting', attempt ? `reconnecting (attempt ${attempt})…` : 'connecting…')
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
+  ws = new WebSocket(`${scheme}//${location.host}/ws`)
+  ws.onopen = () => {
+    attempt = 0
+    told = false
+    setStatus('connected', 'connected')
+  }
+  ws.onmessage = (msg) => {
+    let event
+    try { event = JSON.parse(msg.data) } catch { return }
+    onEvent(event)
+  }
+  ws.onclose = (ev) => {
+    ws = null
+    online.clear(); renderWho()
+    if (ev.reason && !told) addLine('notice', [[null, `disconnected: ${ev.reason}`]])
+    // Exponential backoff with jitter, capped, so a restarting server is not stampeded.
+    const delay = Math.min(10000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2)
+    attempt++
+    setStatus('disconnected', `disconnected; retrying in ${Math.round(delay / 1000)} s`)
+    reconnectTimer = setTimeout(connect, delay)
+  }
+}
+
+$('send-form').addEventListener('submit', (ev) => {
+  ev.preventDefault()
+  const input = $('message')
+  const text = input.value.trim()
+  if (!text) return
+  if (!send({ type: 'message', text })) {
+    addLine('error', [[null, 'not connected; message not sent']])
+    return
+  }
+  // The server sends a message to everyone but its author: show our own here.
+  if (!text.startsWith('/') || text.startsWith('//')) renderMessage({ type: 'message', from: myNick, text: text.startsWith('//') ? text.slice(1) : text, ts: Date.now() })
+  else if (/^\/me\s/i.test(text)) renderMessage({ type: 'action', from: myNick, text: text.replace(/^\/me\s+/i, ''), ts: Date.now() })
+  input.value = ''
+})
+
+$('nick-form').addEventListener('submit', (ev) => {
+  ev.preventDefault()
+  const nick = nickInput.value.trim()
+  if (!nick) return
+  wantedNick = nick
+  localStorage.setItem('eventwire-nick', nick)
+  send({ type: 'nick', nick })
+})
+
+connect()

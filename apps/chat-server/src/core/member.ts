@@ -1,0 +1,51 @@
+import type { ServerEvent } from './events.js'
+
+/**
+ * What a transport implements for each connection. Kept to two calls so a
+ * transport stays a thin adapter: the room decides what to say and when to
+ * hang up, the transport only knows how to put bytes on its wire.
+ */
+export interface MemberTransport {
+  /** Transport name for logs and stats: `tcp`, `ws`. */
+  readonly kind: string
+  /**
+   * Queues one event. Returns false, without queueing, when the connection's
+   * outgoing queue is already past its limit: the room then drops the member.
+   * Must never throw and never block.
+   */
+  send: (event: ServerEvent) => boolean
+  /**
+   * Ends the connection. `graceful` lets queued events (and the final notice)
+   * reach the peer first; otherwise the connection is torn down at once (a
+   * slow consumer would never drain anyway). Called at most once per member.
+   */
+  close: (reason: string, graceful: boolean) => void
+}
+
+/**
+ * One person in the room. Deliberately small: no timers and no buffers of its
+ * own (the rate limiter is refilled lazily when the member speaks), because a
+ * server holds thousands of these.
+ */
+export class Member {
+  readonly id: string
+  readonly transport: MemberTransport
+  nick: string
+  /** nickKey(nick), kept to avoid re-normalising on every lookup. */
+  key: string
+  /** Token bucket state; see RateLimiter. */
+  tokens: number
+  refilledAt: number
+  warned = false
+  /** False once the member has left; every late call becomes a no-op. */
+  present = true
+
+  constructor (id: string, nick: string, key: string, transport: MemberTransport, tokens: number, now: number) {
+    this.id = id
+    this.nick = nick
+    this.key = key
+    this.transport = transport
+    this.tokens = tokens
+    this.refilledAt = now
+  }
+}

@@ -1,0 +1,18 @@
+export {
+  createChatServer,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_CLOSE_GRACE_MS,
+  type ChatServer,
+  type ChatServerOptions,
+  type ListenOptions
+} from './server.js'
+export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, type ChatRoomOptions } from './core/room.js'
+export { Member, type MemberTransport } from './core/member.js'
+export { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type ServerEvent, type MessageEvent, type PrivateEvent, type WelcomeEvent, type HistoryEvent, type JoinEvent, type LeaveEvent, type NickEvent, type WhoEvent, type ErrorEvent, type SystemEvent } from './core/events.js'
+export { RateLimiter, type RateLimitOptions } from './core/rate-limit.js'
+export { sanitizeText } from './core/sanitize.js'
+export { checkNick, nickKey, MAX_NICK_LENGTH } from './core/nick.js'
+export { formatLine } from './tcp/format.js'
+export { silentChatLogger, type ChatLogger } from './core/logger.js'

@@ -1,0 +1,42 @@
+import { createLogger, describeConfig, formatAddress, readConfig, runService, type OptionSpec } from '@eventwire/service'
+import { createChatServer } from './index.js'
+
+const specs = {
+  host: { env: 'HOST', flag: 'host', type: 'string', default: '127.0.0.1', help: 'bind address for both ports' },
+  tcpPort: { env: 'CHAT_PORT', flag: 'port', type: 'port', default: 8001, help: 'TCP port for netcat/telnet users' },
+  webPort: { env: 'CHAT_WEB_PORT', flag: 'web-port', type: 'port', default: 8081, help: 'HTTP port: page at /, WebSocket at /ws, /healthz' },
+  historySize: { env: 'CHAT_HISTORY', flag: 'history', type: 'int', default: 20, min: 0, max: 10_000, help: 'messages replayed to a member who joins' },
+  maxMessageLength: { env: 'CHAT_MAX_MESSAGE', flag: 'max-message', type: 'int', default: 2000, min: 1, max: 1_000_000, help: 'longest message, in characters' },
+  burst: { env: 'CHAT_RATE_BURST', flag: 'rate-burst', type: 'int', default: 10, min: 1, help: 'lines a member may send at once' },
+  perSecond: { env: 'CHAT_RATE_PER_SECOND', flag: 'rate-per-second', type: 'int', default: 5, min: 1, help: 'sustained lines per second per member' },
+  maxQueueBytes: { env: 'CHAT_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: 256 * 1024, min: 1024, help: 'outgoing bytes queued per member before it is dropped as too slow' },
+  maxLineBytes: { env: 'CHAT_MAX_LINE_BYTES', flag: 'max-line-bytes', type: 'int', default: 8192, min: 64, help: 'longest TCP line / WebSocket message, in bytes' },
+  heartbeatMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: 30_000, min: 100, help: 'WebSocket ping interval' }
+} satisfies Record<string, OptionSpec>
+
+if (process.argv.includes('--help')) {
+  console.log(`chat-server: one chat room for netcat/telnet (TCP) and browser (WebSocket) users\n\n${describeConfig(specs)}`)
+  process.exit(0)
+}
+
+const logger = createLogger('chat-server')
+
+await runService({
+  name: 'chat-server',
+  logger,
+  async start () {
+    const config = readConfig(specs)
+    const server = createChatServer({
+      historySize: config.historySize,
+      maxMessageLength: config.maxMessageLength,
+      rateLimit: { burst: config.burst, perSecond: config.perSecond },
+      maxQueueBytes: config.maxQueueBytes,
+      maxLineBytes: config.maxLineBytes,
+      heartbeatIntervalMs: config.heartbeatMs,
+      logger
+    })
+    const { tcp, web } = await server.listen({ tcpPort: config.tcpPort, webPort: config.webPort, host: config.host })
+    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web) }, `chat-server listening: tcp ${formatAddress(tcp)}, web http://${formatAddress(web)}/`)
+    return server
+  }
+})

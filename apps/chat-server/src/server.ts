@@ -1,0 +1,111 @@
+import type { AddressInfo } from 'node:net'
+import { silentChatLogger, type ChatLogger } from './core/logger.js'
+import type { RateLimitOptions } from './core/rate-limit.js'
+import { ChatRoom } from './core/room.js'
+import { TcpTransport } from './tcp/tcp-transport.js'
+import { WebTransport } from './web/web-transport.js'
+
+export interface ChatServerOptions {
+  /** Messages replayed to a member who joins. Default 20; 0 disables. */
+  historySize?: number
+  /** Longest message in characters after cleaning. Default 2000. */
+  maxMessageLength?: number
+  /** Per-member token bucket over incoming lines/requests. Default `{ burst: 10, perSecond: 5 }`. */
+  rateLimit?: RateLimitOptions
+  /**
+   * Outgoing bytes queued for one member (TCP `socket.writableLength`, WebSocket
+   * `bufferedAmount`) past which it is disconnected as too slow. Default 256 KiB.
+   */
+  maxQueueBytes?: number
+  /** Longest TCP input line and WebSocket message (`maxPayload`) in bytes. Default 8 KiB. */
+  maxLineBytes?: number
+  /** WebSocket ping period; a browser silent for a whole period is dropped. Default 30 s. */
+  heartbeatIntervalMs?: number
+  /** How long a graceful disconnect waits for the peer before cutting it. Default 2 s. */
+  closeGraceMs?: number
+  logger?: ChatLogger
+}
+
+export interface ListenOptions {
+  /** TCP (netcat/telnet) port; 0 picks a free one. */
+  tcpPort: number
+  /** HTTP page + WebSocket port; 0 picks a free one. */
+  webPort: number
+  /** Bind address for both. Default 127.0.0.1. */
+  host?: string
+}
+
+/** A chat server with both transports. Build with createChatServer(). */
+export interface ChatServer {
+  /** The transport-agnostic core, for introspection (members, history). */
+  readonly room: ChatRoom
+  readonly tcp: TcpTransport
+  readonly web: WebTransport
+  /** Binds both ports; resolves with the addresses really bound. */
+  listen: (options: ListenOptions) => Promise<{ tcp: AddressInfo, web: AddressInfo }>
+  /**
+   * Graceful stop: refuse new connections, tell every member the server is
+   * shutting down, let them take that last line (up to closeGraceMs), close.
+   */
+  close: () => Promise<void>
+}
+
+export const DEFAULT_MAX_QUEUE_BYTES = 256 * 1024
+export const DEFAULT_MAX_LINE_BYTES = 8 * 1024
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000
+export const DEFAULT_CLOSE_GRACE_MS = 2000
+
+/**
+ * Builds the chat server: one room, a TCP transport for netcat/telnet users
+ * and a WebSocket transport (with the browser page) for everyone else. Nothing
+ * listens until `listen()`.
+ */
+export function createChatServer (options: ChatServerOptions = {}): ChatServer {
+  const logger = options.logger ?? silentChatLogger
+  const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
+  const closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS
+  const room = new ChatRoom({
+    historySize: options.historySize,
+    maxMessageLength: options.maxMessageLength,
+    rateLimit: options.rateLimit,
+    logger
+  })
+  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs })
+  const web: WebTransport = new WebTransport({
+    room,
+    logger,
+    maxQueueBytes,
+    maxPayloadBytes: maxLineBytes,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    closeGraceMs
+  }, () => ({ members: room.size, tcp: tcp.connections, ws: web.connections }))
+
+  let closing: Promise<void> | undefined
+  const close = async (): Promise<void> => {
+    closing ??= (async () => {
+      web.stopAccepting()
+      const tcpStopped = tcp.stop() // stops accepting now, resolves once the room's closes complete
+      room.shutdown()
+      await Promise.all([tcpStopped, web.stop()])
+    })()
+    await closing
+  }
+
+  return {
+    room,
+    tcp,
+    web,
+    async listen ({ tcpPort, webPort, host = '127.0.0.1' }) {
+      const tcpAddress = await tcp.listen(tcpPort, host)
+      try {
+        return { tcp: tcpAddress, web: await web.listen(webPort, host) }
+      } catch (err) {
+        // Don't leave the TCP port bound when the web port fails (EADDRINUSE).
+        await close()
+        throw err
+      }
+    },
+    close
+  }
+}

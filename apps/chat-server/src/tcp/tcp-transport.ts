@@ -1,0 +1,163 @@
+import net from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
+import { listen } from '@eventwire/service'
+import type { ServerEvent } from '../core/events.js'
+import { ChatErrorCodes } from '../core/events.js'
+import type { ChatLogger } from '../core/logger.js'
+import type { Member, MemberTransport } from '../core/member.js'
+import type { ChatRoom } from '../core/room.js'
+import { EncodeCache } from '../encode-cache.js'
+import { formatLine } from './format.js'
+
+export interface TcpTransportOptions {
+  room: ChatRoom
+  logger: ChatLogger
+  /** Bytes queued in user space for one connection before it counts as too slow. */
+  maxQueueBytes: number
+  /** Longest input line in bytes; longer closes the connection. */
+  maxLineBytes: number
+  /** How long a graceful close may wait for the peer before the socket is destroyed. */
+  closeGraceMs: number
+}
+
+/** Shared by every connection, so a connection itself holds only its own state. */
+interface TcpContext extends TcpTransportOptions {
+  shared: EncodeCache<Buffer>
+  connections: Set<TcpConnection>
+  onEmpty: (() => void) | undefined
+}
+
+/**
+ * One netcat/telnet user: socket bytes → LineSplitter → room.input, and room
+ * events → text lines. Holds no buffers of its own: the only queue is the
+ * socket's, and it is checked before every write.
+ */
+class TcpConnection implements MemberTransport {
+  readonly kind = 'tcp'
+  readonly #socket: net.Socket
+  readonly #ctx: TcpContext
+  readonly #splitter: LineSplitter
+  readonly member: Member
+  #closeTimer: NodeJS.Timeout | undefined
+
+  constructor (socket: net.Socket, ctx: TcpContext) {
+    this.#socket = socket
+    this.#ctx = ctx
+    this.#splitter = new LineSplitter({ maxLineBytes: ctx.maxLineBytes, onLine: this.#onLine, onError: this.#onFrameError })
+    socket.on('data', this.#onData)
+    socket.on('end', this.#onEnd)
+    socket.on('error', this.#onError)
+    socket.on('close', this.#onClose)
+    ctx.connections.add(this)
+    this.member = ctx.room.join(this)
+  }
+
+  send (event: ServerEvent): boolean {
+    const socket = this.#socket
+    if (!socket.writable) return true // closing: the room learns from 'close'
+    if (socket.writableLength > this.#ctx.maxQueueBytes) return false
+    // Private lines read differently for sender and recipient; everything else is shared.
+    socket.write(event.type === 'private' ? formatLine(event, this.member.nick) : this.#ctx.shared.get(event))
+    return true
+  }
+
+  close (_reason: string, graceful: boolean): void {
+    this.#splitter.stop()
+    if (!graceful) {
+      this.#socket.destroy()
+      return
+    }
+    this.#socket.end()
+    // A peer that stopped reading would keep a half-closed socket (and its
+    // queue) forever: give it a moment to take the last lines, then cut.
+    this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), this.#ctx.closeGraceMs)
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#splitter.push(chunk)
+  }
+
+  readonly #onLine = (line: string): void => {
+    this.#ctx.room.input(this.member, line)
+  }
+
+  readonly #onFrameError = (err: ProtocolError): void => {
+    this.send({ type: 'error', code: ChatErrorCodes.LINE_TOO_LONG, text: `line too long: the limit is ${this.#ctx.maxLineBytes} bytes` })
+    this.#ctx.room.kick(this.member, 'line too long', true)
+    this.#ctx.logger.debug({ id: this.member.id, code: err.code }, 'tcp line too long')
+  }
+
+  readonly #onEnd = (): void => {
+    // `printf 'hi\n' | nc` style clients: deliver an unterminated last line.
+    this.#splitter.end()
+  }
+
+  readonly #onError = (err: Error): void => {
+    // ECONNRESET and friends are a normal way for a chat client to leave.
+    this.#ctx.logger.debug({ id: this.member?.id, err: err.message }, 'tcp socket error')
+  }
+
+  readonly #onClose = (): void => {
+    clearTimeout(this.#closeTimer)
+    this.#splitter.stop()
+    this.#socket.off('data', this.#onData)
+    this.#socket.off('end', this.#onEnd)
+    this.#ctx.room.leave(this.member)
+    this.#ctx.connections.delete(this)
+    if (this.#ctx.connections.size === 0) this.#ctx.onEmpty?.()
+  }
+}
+
+/** The TCP side: a net.Server whose connections become room members. */
+export class TcpTransport {
+  readonly server: net.Server
+  readonly #ctx: TcpContext
+
+  constructor (options: TcpTransportOptions) {
+    this.#ctx = {
+      ...options,
+      shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
+      connections: new Set(),
+      onEmpty: undefined
+    }
+    this.server = net.createServer(this.#onConnection)
+    this.server.on('error', this.#onServerError)
+  }
+
+  get connections (): number {
+    return this.#ctx.connections.size
+  }
+
+  async listen (port: number, host: string): Promise<AddressInfo> {
+    return await listen(this.server, port, host)
+  }
+
+  /** Stops accepting; resolves once every connection has closed (the room closes them). */
+  async stop (): Promise<void> {
+    const closed = new Promise<void>((resolve) => {
+      if (!this.server.listening) resolve()
+      else this.server.close(() => resolve())
+    })
+    await this.drained()
+    await closed
+    this.server.off('error', this.#onServerError)
+  }
+
+  /** Resolves when no connection is left. */
+  async drained (): Promise<void> {
+    if (this.#ctx.connections.size === 0) return
+    await new Promise<void>((resolve) => { this.#ctx.onEmpty = resolve })
+    this.#ctx.onEmpty = undefined
+  }
+
+  readonly #onConnection = (socket: net.Socket): void => {
+    // Keepalive probes are the kernel's job: dead peers are found without a timer per client.
+    socket.setKeepAlive(true, 60_000)
+    new TcpConnection(socket, this.#ctx) // eslint-disable-line no-new
+  }
+
+  readonly #onServerError = (err: Error): void => {
+    this.#ctx.logger.warn({ err: err.message }, 'tcp server error')
+  }
+}

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { LineClient, launchChromium } from '@eventwire/testkit'
+import { startServer, tcpJoin, type Started } from './helpers.js'
+
+let browser: Browser
+let started: Started
+const clients: LineClient[] = []
+
+beforeAll(async () => {
+  started = await startServer()
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+  await Promise.all(clients.map(async (c) => await c.close()))
+  await started?.server.close()
+})
+
+describe('the chat page in Chromium', () => {
+  it('sets a nickname, talks to a netcat user and hears back', async () => {
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const page = await browser.newPage()
+    try {
+      await page.goto(`http://127.0.0.1:${started.webPort}/`)
+      await page.locator('#status.connected').waitFor()
+      const joined = await tom.waitFor(/^\* guest-[a-z0-9]{4} joined$/)
+      const guest = joined.slice(2, -' joined'.length)
+      // The page asks /who on connect: tom is listed.
+      await page.locator('#who li', { hasText: 'tom' }).waitFor()
+
+      await page.fill('#nick', 'webby')
+      await page.click('#nick-form button')
+      expect(await tom.next()).toBe(`* ${guest} is now known as webby`)
+      await page.locator('#who li.me', { hasText: 'webby' }).waitFor()
+
+      await page.fill('#message', 'hello from chromium')
+      await page.press('#message', 'Enter')
+      expect(await tom.next()).toBe('<webby> hello from chromium')
+      expect(await page.inputValue('#message')).toBe('')
+
+      tom.send('hello browser <b>not bold</b>')
+      const line = page.locator('#messages li.message', { hasText: 'hello browser' })
+      await line.waitFor()
+      expect(await line.locator('.from').textContent()).toBe('tom')
+      // Rendered as text, never as markup.
+      expect(await line.textContent()).toContain(': hello browser <b>not bold</b>')
+      expect(await page.locator('#messages b').count()).toBe(0)
+
+      await tom.close()
+      await page.locator('#messages li', { hasText: 'tom left (connection closed)' }).waitFor()
+      expect(await page.locator('#who li').allTextContents()).toEqual(['webby'])
+
+      // Dropped by the server: the page shows it, reconnects by itself and takes its nickname back.
+      const member = started.server.room.findByNick('webby')
+      expect(member).toBeDefined()
+      started.server.room.kick(member!, 'testing reconnect', true) // eslint-disable-line @typescript-eslint/no-non-null-assertion
+      await page.locator('#messages li', { hasText: 'disconnected: testing reconnect' }).first().waitFor()
+      await page.locator('#who li.me', { hasText: 'webby' }).waitFor({ timeout: 10_000 })
+      await page.locator('#status.connected').waitFor()
+      const again = started.server.room.findByNick('webby')
+      expect(again?.id).not.toBe(member?.id)
+    } finally {
+      await page.close()
+    }
+  })
+})

@@ -1,0 +1,87 @@
+import { execFileSync } from 'node:child_process'
+import net from 'node:net'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
+import { afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { LineClient, startChild, type ChildHandle } from '@eventwire/testkit'
+import { startServer, tcpJoin, type Started } from './helpers.js'
+import { WsClient } from './ws-client.js'
+
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+let started: Started | undefined
+let child: ChildHandle | undefined
+let clients: LineClient[] = []
+
+afterEach(async () => {
+  await Promise.all(clients.map(async (c) => await c.close()))
+  clients = []
+  await started?.server.close()
+  started = undefined
+  await child?.stop()
+  child = undefined
+})
+
+async function refused (port: number): Promise<boolean> {
+  const socket = net.connect(port, '127.0.0.1')
+  try {
+    await once(socket, 'connect')
+    socket.destroy()
+    return false
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ECONNREFUSED'
+  }
+}
+
+describe('graceful close', () => {
+  it('tells every member, closes them, and stops listening', async () => {
+    started = await startServer({ closeGraceMs: 300 })
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(started.webPort)
+    await web.waitFor('welcome')
+    await tom.waitFor(/joined$/)
+    // A member who stopped reading must not hold the shutdown up beyond closeGraceMs.
+    const stuck = await LineClient.connect(started.tcpPort)
+    clients.push(stuck)
+    stuck.socket.pause()
+    await tom.waitFor(/joined$/)
+
+    const t0 = Date.now()
+    await started.server.close()
+    expect(Date.now() - t0).toBeLessThan(5000)
+    expect(await tom.next()).toBe('* the server is shutting down, bye')
+    await tom.closed
+    expect(await web.waitFor('system')).toEqual({ type: 'system', text: 'the server is shutting down, bye' })
+    expect((await web.closed).code).toBe(1001)
+    expect(await refused(started.tcpPort)).toBe(true)
+    expect(await refused(started.webPort)).toBe(true)
+    expect(started.server.room.size).toBe(0)
+  })
+})
+
+describe('the built main', () => {
+  beforeAll(() => {
+    // Tests run from source; this one checks the artifact `pnpm start` runs.
+    execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: appDir, stdio: 'pipe' })
+  }, 60_000)
+
+  it('logs its addresses, serves both transports, and drains on SIGTERM', async () => {
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', LOG_LEVEL: 'info' } })
+    const line = await child.waitForLine(/chat-server listening/, 10_000, { earlier: true })
+    const log = JSON.parse(line) as { tcp: string, web: string }
+    const tcpPort = Number(log.tcp.split(':').pop())
+    const webPort = Number(log.web.split(':').pop())
+    const health = await fetch(`http://127.0.0.1:${webPort}/healthz`)
+    expect(await health.json()).toEqual({ status: 'ok', members: 0, tcp: 0, ws: 0 })
+    const tom = await tcpJoin(tcpPort, 'tom', clients)
+    expect(await child.stop()).toBe(0)
+    expect(await tom.next()).toBe('* the server is shutting down, bye')
+    await tom.closed
+    expect(child.stdout.some((l) => l.includes('chat-server stopped'))).toBe(true)
+  })
+
+  it('refuses a bad port setting with a clear message and exit 1', async () => {
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { CHAT_PORT: 'eighty' } })
+    expect(await child.exited).toBe(1)
+    expect(child.stdout.join('\n')).toContain('CHAT_PORT must be a whole number')
+  })
+})

@@ -1,0 +1,138 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { LineClient } from '@eventwire/testkit'
+import { startServer, tcpJoin, type Started } from './helpers.js'
+import { WsClient } from './ws-client.js'
+
+let started: Started | undefined
+let clients: LineClient[] = []
+let sockets: WsClient[] = []
+
+afterEach(async () => {
+  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
+  clients = []
+  sockets = []
+  await started?.server.close()
+  started = undefined
+})
+
+async function wsJoin (port: number, nick: string): Promise<WsClient> {
+  const client = await WsClient.connect(port)
+  sockets.push(client)
+  const welcome = await client.waitFor('welcome')
+  client.send({ type: 'nick', nick })
+  await client.waitFor((e) => e.type === 'nick' && e.from === welcome.nick && e.to === nick)
+  return client
+}
+
+describe('web transport', () => {
+  it('serves the page, its assets and /healthz', async () => {
+    started = await startServer()
+    const base = `http://127.0.0.1:${started.webPort}`
+    const page = await fetch(`${base}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(await page.text()).toContain('<title>eventwire chat</title>')
+    const js = await fetch(`${base}/app.js`)
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(await js.text()).toContain("new WebSocket(`${scheme}//${location.host}/ws`)")
+    expect((await fetch(`${base}/style.css`)).status).toBe(200)
+    await tcpJoin(started.tcpPort, 'tom', clients)
+    const health = await fetch(`${base}/healthz`)
+    expect(await health.json()).toEqual({ status: 'ok', members: 1, tcp: 1, ws: 0 })
+    expect((await fetch(`${base}/nope`)).status).toBe(404)
+  })
+
+  it('puts a WebSocket user and a TCP user in the same room, both ways', async () => {
+    started = await startServer()
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(started.webPort)
+    sockets.push(web)
+    const welcome = await web.next()
+    expect(welcome).toEqual({ type: 'welcome', id: expect.stringMatching(/^[\w-]{21}$/), nick: expect.stringMatching(/^guest-[a-z0-9]{4}$/), online: 2, text: expect.stringContaining('/help') })
+    expect(await tom.next()).toBe(`* ${welcome.nick as string} joined`)
+
+    web.send({ type: 'nick', nick: 'wendy' })
+    expect(await tom.next()).toBe(`* ${welcome.nick as string} is now known as wendy`)
+    expect(await web.next()).toEqual({ type: 'nick', from: welcome.nick, to: 'wendy', ts: expect.any(Number) })
+
+    web.send({ type: 'message', text: 'hi from the browser' })
+    expect(await tom.next()).toBe('<wendy> hi from the browser')
+    tom.send('hi from netcat')
+    const msg = await web.next()
+    expect(msg).toEqual({ type: 'message', from: 'tom', text: 'hi from netcat', ts: expect.any(Number) })
+    expect(Math.abs(Date.now() - (msg.ts as number))).toBeLessThan(60_000)
+
+    // Commands typed into the page travel as message text, as over TCP.
+    web.send({ type: 'message', text: '/me waves' })
+    expect(await tom.next()).toBe('* wendy waves')
+    tom.send('/me waves back')
+    expect(await web.next()).toEqual({ type: 'action', from: 'tom', text: 'waves back', ts: expect.any(Number) })
+    web.send({ type: 'who' })
+    expect(await web.next()).toEqual({ type: 'who', nicks: ['tom', 'wendy'] })
+    web.send({ type: 'msg', to: 'TOM', text: 'private hi' })
+    expect(await tom.next()).toBe('[private] <wendy> private hi')
+    expect(await web.next()).toEqual({ type: 'private', from: 'wendy', to: 'tom', text: 'private hi', ts: expect.any(Number) })
+    web.send({ type: 'message', text: '/bogus' })
+    expect(await web.next()).toEqual({ type: 'error', code: 'UNKNOWN_COMMAND', text: 'unknown command /bogus; type /help for the list' })
+
+    await tom.close()
+    expect(await web.next()).toEqual({ type: 'leave', nick: 'tom', reason: 'connection closed', ts: expect.any(Number) })
+  })
+
+  it('answers bad JSON and bad requests with an error to that client only', async () => {
+    started = await startServer()
+    const ann = await wsJoin(started.webPort, 'ann')
+    const ben = await wsJoin(started.webPort, 'ben')
+    await ann.waitFor((e) => e.type === 'nick' && e.to === 'ben')
+    ann.send('{"type":"message", nope')
+    expect(await ann.next()).toEqual({ type: 'error', code: 'BAD_REQUEST', text: expect.stringMatching(/^bad JSON/) })
+    ann.send({ type: 'message', text: 42 })
+    expect(await ann.next()).toEqual({ type: 'error', code: 'BAD_REQUEST', text: 'a message needs a string "text"' })
+    ann.send({ type: 'launch' })
+    expect(await ann.next()).toMatchObject({ type: 'error', code: 'BAD_REQUEST', text: expect.stringMatching(/^unknown type "launch"/) })
+    ann.send([1, 2])
+    expect(await ann.next()).toMatchObject({ type: 'error', code: 'BAD_REQUEST' })
+    ann.ws.send(Buffer.from([1, 2, 3]), { binary: true })
+    expect(await ann.next()).toMatchObject({ type: 'error', code: 'BAD_REQUEST', text: expect.stringMatching(/^binary frames/) })
+    ann.send({ type: 'message', text: 'still fine' })
+    // Ben saw none of the errors: his next event is ann's message.
+    expect(await ben.next()).toEqual({ type: 'message', from: 'ann', text: 'still fine', ts: expect.any(Number) })
+  })
+
+  it('closes a client that sends more than maxPayload, and only that client', async () => {
+    started = await startServer({ maxLineBytes: 1024 })
+    const ann = await wsJoin(started.webPort, 'ann')
+    const ben = await wsJoin(started.webPort, 'ben')
+    ann.send({ type: 'message', text: 'x'.repeat(2000) })
+    expect((await ann.closed).code).toBe(1009)
+    expect(await ben.waitFor('leave')).toMatchObject({ nick: 'ann', reason: 'connection closed' })
+    expect(started.server.room.size).toBe(1)
+  })
+
+  it('drops a browser that stops answering pings; live ones stay', async () => {
+    started = await startServer({ heartbeatIntervalMs: 100 })
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const live = await wsJoin(started.webPort, 'live')
+    // autoPong off: this client is a browser tab that froze.
+    const dead = await WsClient.connect(started.webPort, { autoPong: false })
+    sockets.push(dead)
+    const { nick } = await dead.waitFor('welcome')
+    expect(await tom.waitFor(/left/)).toBe(`* ${nick as string} left (no answer to ping)`)
+    await dead.closed
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    live.send({ type: 'message', text: 'still alive' })
+    expect(await tom.waitFor(/still alive/)).toBe('<live> still alive')
+  })
+
+  it('refuses WebSocket upgrades on other paths', async () => {
+    started = await startServer()
+    await expect(WsClient.connect(started.webPort).then(async (c) => await c.close())).resolves.toBeUndefined()
+    const { default: WebSocket } = await import('ws')
+    const ws = new WebSocket(`ws://127.0.0.1:${started.webPort}/elsewhere`)
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate() })
+      ws.on('error', () => resolve(-1))
+    })
+    expect(status).toBe(404)
+  })
+})
