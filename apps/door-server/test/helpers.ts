@@ -20,11 +20,11 @@ export interface StartedDoor {
 }
 
 /** A real door server on 127.0.0.1 port 0 driven by a ManualSensor. */
-export async function startDoor (options: Partial<DoorServerOptions> & { port?: number } = {}): Promise<StartedDoor> {
+export async function startDoor (options: Partial<DoorServerOptions> & { port?: number, webPort?: number } = {}): Promise<StartedDoor> {
   const sensor = (options.sensor as ManualSensor | undefined) ?? new ManualSensor()
   const logger = new MemoryLogger()
   const door = createDoorServer({ logger, offlineAfterMs: 0, ...options, sensor })
-  const { tcp, web } = await door.listen({ port: options.port ?? 0, webPort: 0, host: '127.0.0.1' })
+  const { tcp, web } = await door.listen({ port: options.port ?? 0, webPort: options.webPort ?? 0, host: '127.0.0.1' })
   return { door, sensor, logger, port: tcp.port, webPort: web.port }
 }
 

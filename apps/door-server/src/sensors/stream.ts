@@ -53,7 +53,8 @@ export class StreamSensor extends BaseSensor {
       onLine: this.#onLine,
       onError: (err) => {
         this.#logger.warn({ code: err.code }, 'sensor line too long; dropped it')
-        // The splitter stops after an overflow; a sensor glitch must not silence it for good.
+        // The splitter stops after an overflow (the rest of that read is lost); a sensor
+        // glitch must not silence it for good, so a fresh one takes the following reads.
         this.#splitter = this.#newSplitter()
       }
     })

@@ -1,0 +1,111 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { LineClient, launchChromium } from '@eventwire/testkit'
+import { ManualSensor } from '../src/index.js'
+import { startDoor, type StartedDoor } from './helpers.js'
+
+let browser: Browser
+let page: Page | null = null
+let doors: StartedDoor[] = []
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+
+afterAll(async () => {
+  await browser?.close()
+})
+
+afterEach(async () => {
+  await page?.close()
+  page = null
+  await Promise.all(doors.map((d) => d.door.close()))
+  doors = []
+})
+
+async function door (options: Parameters<typeof startDoor>[0] = {}): Promise<StartedDoor> {
+  const d = await startDoor(options)
+  doors.push(d)
+  return d
+}
+
+describe('web dashboard in Chromium', () => {
+  it('shows the state live, counts how long the door has been open, and the sensor going offline', async () => {
+    const { sensor, webPort } = await door({ offlineAfterMs: 1500 })
+    sensor.set('close')
+    page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${webPort}/`)
+    const doorText = page.locator('#door')
+    await expect.poll(() => doorText.textContent()).toBe('closed')
+    expect(await page.locator('#connection').textContent()).toBe('connected')
+
+    sensor.set('open', Date.now() - 3000)
+    await expect.poll(() => doorText.textContent()).toBe('open')
+    await expect.poll(() => page!.locator('#open-for').textContent()).toMatch(/^open for [3-9] s$/)
+    expect(await page.locator('#sensor').textContent()).toBe('online')
+
+    sensor.set('close')
+    await expect.poll(() => doorText.textContent()).toBe('closed')
+    expect(await page.locator('#open-for').textContent()).toBe('')
+
+    await expect.poll(() => page!.locator('#sensor').textContent(), { timeout: 5000 }).toMatch(/^offline since /)
+  })
+
+  it('shows the connection dropping and coming back when the server restarts', async () => {
+    const first = await door()
+    first.sensor.set('open')
+    page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${first.webPort}/`)
+    await expect.poll(() => page!.locator('#door').textContent()).toBe('open')
+    await first.door.close()
+    await expect.poll(() => page!.locator('#connection').textContent()).toBe('disconnected, retrying…')
+
+    // Same web port as before, so the page's own reconnect finds it.
+    const restarted = await door({ webPort: first.webPort })
+    restarted.sensor.set('close')
+    await expect.poll(() => page!.locator('#connection').textContent(), { timeout: 10_000 }).toBe('connected')
+    await expect.poll(() => page!.locator('#door').textContent()).toBe('closed')
+    expect(await page.locator('#reconnects').textContent()).toBe('1')
+  })
+})
+
+
+describe('web dashboard over HTTP', () => {
+  it('serves the page, its script and GET /state as JSON', async () => {
+    const { sensor, webPort } = await door()
+    sensor.set('open', 1234)
+    const html = await fetch(`http://127.0.0.1:${webPort}/`)
+    expect(html.status).toBe(200)
+    expect(html.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(await html.text()).toContain('<script src="/dashboard.js"></script>')
+    const js = await fetch(`http://127.0.0.1:${webPort}/dashboard.js`)
+    expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    const state = await (await fetch(`http://127.0.0.1:${webPort}/state`)).json() as Record<string, unknown>
+    expect(state).toMatchObject({ type: 'state', event: null, door: 'open', since: 1234, online: true, offlineSince: null })
+    expect((await fetch(`http://127.0.0.1:${webPort}/sensor`, { method: 'POST' })).status).toBe(404)
+  })
+
+  it('lets a real sensor report through POST /sensor with the bearer token, and refuses anyone else', async () => {
+    const sensor = new ManualSensor()
+    const { webPort, port } = await door({ sensor, httpSensor: { sensor, token: 's3cret' } })
+    const c = await LineClient.connect(port)
+    try {
+      const post = async (body: string, auth?: string): Promise<Response> => await fetch(`http://127.0.0.1:${webPort}/sensor`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...(auth === undefined ? {} : { authorization: auth }) },
+        body
+      })
+      expect((await post('{"state":"open"}')).status).toBe(401)
+      expect((await post('{"state":"open"}', 'Bearer wrong')).status).toBe(401)
+      expect((await post('{"state":"ajar"}', 'Bearer s3cret')).status).toBe(400)
+      const ok = await post('{"state":"open"}', 'Bearer s3cret')
+      expect(ok.status).toBe(200)
+      expect(await ok.json()).toMatchObject({ ok: true, door: 'open', online: true })
+      const [name] = JSON.parse(await c.next()) as [string, number]
+      expect(name).toBe('open')
+      expect(c.lines).toHaveLength(1)
+    } finally {
+      await c.close()
+    }
+  })
+})

@@ -1,0 +1,64 @@
+import { fileURLToPath } from 'node:url'
+import { afterEach, describe, expect, it } from 'vitest'
+import { LineClient, startChild, type ChildHandle } from '@eventwire/testkit'
+
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+let children: ChildHandle[] = []
+let clients: LineClient[] = []
+
+function main (env: Record<string, string>): ChildHandle {
+  const child = startChild(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: appDir,
+    env: { HOST: '127.0.0.1', DOOR_PORT: '0', DOOR_WEB_PORT: '0', ...env }
+  })
+  children.push(child)
+  return child
+}
+
+async function listening (child: ChildHandle): Promise<{ tcp: number, web: number }> {
+  const line = await child.waitForLine(/door-server listening/, 15_000, { earlier: true })
+  const { tcp, web } = JSON.parse(line) as { tcp: string, web: string }
+  return { tcp: Number(tcp.split(':').at(-1)), web: Number(web.split(':').at(-1)) }
+}
+
+afterEach(async () => {
+  await Promise.all(clients.map((c) => c.close()))
+  await Promise.all(children.map((c) => c.stop()))
+  clients = []
+  children = []
+})
+
+describe('main.ts (the service as deployed)', () => {
+  it('reads open/close from stdin (DOOR_SENSOR=stdin), reports offline at EOF, and drains on SIGTERM with exit 0', async () => {
+    const child = main({ DOOR_SENSOR: 'stdin' })
+    const { tcp, web } = await listening(child)
+    const c = await LineClient.connect(tcp)
+    clients.push(c)
+    child.child.stdin?.write('open\n')
+    const [name, at] = JSON.parse(await c.next()) as [string, number]
+    expect(name).toBe('open')
+    expect(Math.abs(Date.now() - at)).toBeLessThan(60_000)
+    const state = await (await fetch(`http://127.0.0.1:${web}/state`)).json() as { door: string }
+    expect(state.door).toBe('open')
+    child.child.stdin?.end()
+    expect(JSON.parse(await c.next())[0]).toBe('offline')
+    child.child.kill('SIGTERM')
+    expect(await child.exited).toBe(0)
+    await c.closed
+  })
+
+  it('runs the simulated sensor by default', async () => {
+    const child = main({ DOOR_SIM_MAX_MS: '50' })
+    const { tcp } = await listening(child)
+    const c = await LineClient.connect(tcp)
+    clients.push(c)
+    const names = (await c.take(4)).map((l) => (JSON.parse(l) as [string])[0])
+    expect(names).toEqual(names[0] === 'open' ? ['open', 'close', 'open', 'close'] : ['close', 'open', 'close', 'open'])
+  })
+
+  it('refuses to start an unauthenticated HTTP sensor', async () => {
+    const child = main({ DOOR_SENSOR: 'http' })
+    expect(await child.exited).toBe(1)
+    expect(child.stdout.join('\n')).toMatch(/DOOR_SENSOR=http needs DOOR_SENSOR_TOKEN/)
+  })
+})
