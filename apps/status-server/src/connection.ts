@@ -1,0 +1,143 @@
+import type { Socket } from 'node:net'
+import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
+import { idleReply, replyFor, tooLongReply } from './describe.js'
+import type { StatusLogger } from './logger.js'
+
+export interface ConnectionOptions {
+  maxLineBytes: number
+  /** 0 disables the idle timeout. */
+  idleTimeoutMs: number
+  /** After we end our side, how long the peer gets to read and close before we destroy. */
+  lingerMs: number
+  logger: StatusLogger
+  onClose: (connection: StatusConnection) => void
+}
+
+/**
+ * One client of the status protocol. Every complete line gets exactly one reply,
+ * in order. Replies to all lines of one socket chunk go out in one write, so a
+ * pipelining client costs one syscall per chunk, not per request. When the
+ * client does not read, we stop reading too (backpressure): what we hold is at
+ * most the replies to one chunk plus the socket's high-water mark.
+ */
+export class StatusConnection {
+  readonly socket: Socket
+  readonly #options: ConnectionOptions
+  readonly #splitter: LineSplitter
+  /** Replies produced while one chunk is parsed; written in one go after it. */
+  #out = ''
+  #closeAfterFlush = false
+  #ending = false
+  #lingerTimer: NodeJS.Timeout | null = null
+
+  constructor (socket: Socket, options: ConnectionOptions) {
+    this.socket = socket
+    this.#options = options
+    this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes, onLine: this.#onLine, onError: this.#onTooLarge })
+    socket.setNoDelay(true)
+    socket.on('data', this.#onData)
+    socket.on('end', this.#onEnd)
+    socket.on('drain', this.#onDrain)
+    socket.on('timeout', this.#onTimeout)
+    socket.on('error', this.#onError)
+    socket.on('close', this.#onClose)
+    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs)
+  }
+
+  /** True once we have ended (or are ending) our side. */
+  get ending (): boolean {
+    return this.#ending
+  }
+
+  /**
+   * Graceful close: everything read so far has already been answered (replies
+   * are synchronous); flush those replies, then send FIN. Input arriving later
+   * is not answered.
+   */
+  shutdown (): void {
+    this.#end()
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    if (this.#ending) return // lingering: read and drop so the peer's FIN can reach us
+    this.#splitter.push(chunk)
+    this.#flush()
+  }
+
+  readonly #onLine = (line: string): void => {
+    this.#out += replyFor(line)
+  }
+
+  readonly #onTooLarge = (err: ProtocolError): void => {
+    this.#options.logger.debug({ remote: this.socket.remoteAddress, err: err.message }, 'line too long; closing connection')
+    this.#out += tooLongReply(this.#options.maxLineBytes)
+    this.#closeAfterFlush = true
+  }
+
+  #flush (): void {
+    if (this.#out !== '') {
+      const ok = this.socket.write(this.#out)
+      this.#out = ''
+      if (!ok && !this.#closeAfterFlush) this.socket.pause()
+    }
+    if (this.#closeAfterFlush) this.#end()
+  }
+
+  readonly #onDrain = (): void => {
+    if (!this.#ending) this.socket.resume()
+  }
+
+  /** The client half-closed (e.g. `nc` at end of input): answer an unterminated last line, then close. */
+  readonly #onEnd = (): void => {
+    if (this.#ending) return
+    this.#splitter.end()
+    this.#flush()
+    this.#end()
+  }
+
+  readonly #onTimeout = (): void => {
+    if (this.#ending) {
+      this.socket.destroy()
+      return
+    }
+    this.#out += idleReply(this.#options.idleTimeoutMs)
+    this.#closeAfterFlush = true
+    this.#flush()
+  }
+
+  readonly #onError = (err: Error): void => {
+    // Resets and broken pipes are a client's business; 'close' follows and cleans up.
+    this.#options.logger.debug({ remote: this.socket.remoteAddress, err: err.message }, 'client socket error')
+  }
+
+  #end (): void {
+    if (this.#ending) return
+    this.#ending = true
+    this.#splitter.stop()
+    this.socket.end()
+    // Keep reading (and dropping) so a client still sending cannot wedge the close;
+    // a client that never closes its side is destroyed after lingerMs.
+    this.socket.resume()
+    this.#lingerTimer = setTimeout(this.#onLingerExpired, this.#options.lingerMs)
+  }
+
+  readonly #onLingerExpired = (): void => {
+    this.#lingerTimer = null
+    this.socket.destroy()
+  }
+
+  readonly #onClose = (): void => {
+    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer)
+    this.#lingerTimer = null
+    this.#splitter.stop()
+    const socket = this.socket
+    socket.setTimeout(0)
+    socket.off('data', this.#onData)
+    socket.off('end', this.#onEnd)
+    socket.off('drain', this.#onDrain)
+    socket.off('timeout', this.#onTimeout)
+    socket.off('close', this.#onClose)
+    // The 'error' listener stays: a late error on a dead socket must not crash the process.
+    this.#options.onClose(this)
+  }
+}

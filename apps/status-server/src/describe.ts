@@ -1,0 +1,72 @@
+import { STATUS_CODES } from 'node:http'
+import { STATUS_EXPLANATIONS } from './status-explanations.js'
+
+/**
+ * Reply lines, built once at start: the hot path is one Map lookup per request
+ * line with no string building. Keys are the exact 3-digit request text.
+ */
+const REPLIES = new Map<string, string>()
+for (const [code, reason] of Object.entries(STATUS_CODES)) {
+  if (reason === undefined || !/^\d{3}$/.test(code)) continue
+  const explanation = STATUS_EXPLANATIONS[Number(code)] ?? 'No explanation is recorded for this code.'
+  REPLIES.set(code, `Code ${code}: ${reason} — ${explanation}\n`)
+}
+
+/** Longest slice of a bad line echoed back, so an error reply stays one short line. */
+const ECHO_LIMIT = 40
+
+/** Every status code the server answers with a `Code NNN:` line, ascending. */
+export function knownStatusCodes (): number[] {
+  return [...REPLIES.keys()].map(Number).sort((a, b) => a - b)
+}
+
+/**
+ * The description line for a status code, without the trailing newline:
+ * `Code 404: Not Found — The server has nothing at this URL, ...`.
+ * Undefined for a code Node's `http.STATUS_CODES` does not know.
+ */
+export function describeStatus (code: number | string): string | undefined {
+  const reply = REPLIES.get(String(code))
+  return reply === undefined ? undefined : reply.slice(0, -1)
+}
+
+/**
+ * The reply to one request line, newline included. Never throws: a known code
+ * gets its description, anything else one `Error: ...` line (see the README for
+ * the exact wording). Spaces and tabs around the code are forgiven, since people
+ * type into telnet.
+ */
+export function replyFor (line: string): string {
+  return REPLIES.get(line) ?? slowReply(line)
+}
+
+function slowReply (line: string): string {
+  const text = line.replace(/^[ \t]+|[ \t]+$/g, '')
+  if (text !== line) {
+    const hit = REPLIES.get(text)
+    if (hit !== undefined) return hit
+  }
+  if (text === '') return 'Error: empty line; send a 3-digit status code such as 404\n'
+  if (/^\d{3}$/.test(text)) return `Error: unknown status code ${text}\n`
+  return `Error: expected a 3-digit status code, got ${echo(text)}\n`
+}
+
+/** JSON quoting keeps control characters (even a stray \r) out of the reply line. */
+function echo (text: string): string {
+  return text.length > ECHO_LIMIT ? JSON.stringify(text.slice(0, ECHO_LIMIT)).slice(0, -1) + '..."' : JSON.stringify(text)
+}
+
+/** The line sent before closing a connection whose line grew past the limit. */
+export function tooLongReply (maxLineBytes: number): string {
+  return `Error: line too long (more than ${maxLineBytes} bytes without a newline); closing the connection\n`
+}
+
+/** The line sent before closing an idle connection. */
+export function idleReply (idleTimeoutMs: number): string {
+  return `Error: idle for ${idleTimeoutMs} ms; closing the connection\n`
+}
+
+/** The line sent to a connection refused because the server is full. */
+export function tooManyConnectionsReply (maxConnections: number): string {
+  return `Error: too many connections (limit ${maxConnections}); try again later\n`
+}

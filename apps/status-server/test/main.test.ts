@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { LineClient, startChild, type ChildHandle } from '@eventwire/testkit'
+import { describeStatus } from '../src/index.js'
+
+const appDir = fileURLToPath(new URL('..', import.meta.url))
+
+describe('dist/main.js', () => {
+  let child: ChildHandle | undefined
+
+  beforeAll(() => {
+    // The test is about the built program, so build it (a second or two).
+    execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: appDir })
+  }, 60_000)
+
+  afterAll(async () => {
+    await child?.stop(1000)
+  })
+
+  it('logs the bound address, answers, and exits 0 on SIGTERM after ending its connections', async () => {
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { STATUS_PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' } })
+    const line = await child.waitForLine(/listening on/, 10_000, { earlier: true })
+    const port = Number((JSON.parse(line) as { port: number }).port)
+    expect(line).toContain(`127.0.0.1:${port}`)
+
+    const c = await LineClient.connect(port)
+    c.send('404')
+    expect(await c.next()).toBe(describeStatus(404))
+
+    const code = await child.stop(5000)
+    expect(code).toBe(0)
+    await c.closed
+    expect(child.stdout.some((l) => l.includes('status-server stopped'))).toBe(true)
+  })
+
+  it('refuses a bad STATUS_PORT with a message naming it and exit 1', async () => {
+    const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { STATUS_PORT: 'abc' } })
+    expect(await bad.exited).toBe(1)
+    expect(bad.stdout.join('\n')).toContain('STATUS_PORT must be a whole number')
+  })
+})
