@@ -2,10 +2,18 @@ import type { Benchmark } from '../harness/types.js'
 import { ndjsonDecode } from './ndjson-decode.js'
 import { emitterThroughput } from './emitter-throughput.js'
 import { roundtrip } from './roundtrip.js'
+import { httpBridge } from './http-bridge.js'
+import { fanout } from './fanout.js'
+import { idleMemory } from './idle-memory.js'
+import { chat10k } from './chat-10k.js'
 
 /** Every benchmark, in run order. */
 export const benchmarks: Benchmark[] = [
   ndjsonDecode,
   emitterThroughput,
-  roundtrip
+  roundtrip,
+  httpBridge,
+  fanout,
+  idleMemory,
+  chat10k
 ]

@@ -1,0 +1,75 @@
+import { startJob, type Job } from '../harness/child.js'
+import { appMissing } from '../harness/apps.js'
+import { measureRounds } from '../harness/rounds.js'
+import { buildRow, ratioTarget, unavailableRow } from '../harness/rows.js'
+import type { Benchmark, Contender, Row } from '../harness/types.js'
+import type { Proto } from '../jobs/_clients.js'
+
+interface Spec { server: 'chat' | 'socket.io' | 'ws' | 'net', port: 'tcp' | 'web', proto: Proto }
+
+const specs: Record<string, Spec> = {
+  'chat-tcp': { server: 'chat', port: 'tcp', proto: 'tcp-lines' },
+  'chat-ws': { server: 'chat', port: 'web', proto: 'ws-json' },
+  'socket.io': { server: 'socket.io', port: 'web', proto: 'socket.io' },
+  ws: { server: 'ws', port: 'web', proto: 'ws-json' },
+  'raw-net': { server: 'net', port: 'tcp', proto: 'net-lines' }
+}
+
+const contenders: Contender[] = [
+  { id: 'chat-tcp', role: 'ours', pkg: '@eventwire/chat-server' },
+  { id: 'chat-ws', role: 'ours', pkg: '@eventwire/chat-server' },
+  { id: 'socket.io', role: 'peer', pkg: 'socket.io' },
+  { id: 'ws', role: 'peer', pkg: 'ws' },
+  { id: 'raw-net', role: 'limit' }
+]
+
+export const fanout: Benchmark = {
+  name: 'fanout',
+  title: 'Chat fan-out: one sender, N receivers, deliveries/s counted at the receivers',
+  unavailable: async () => appMissing('chat-server'),
+  async run (ctx) {
+    const rows: Row[] = []
+    for (const n of [100, 1000]) {
+      const deliveries = ctx.quick ? 50_000 : 200_000
+      const messages = Math.round(deliveries / n)
+      const window = 20
+      const { samples, errors } = await measureRounds(ctx, `fanout N=${n}`, contenders, ctx.rounds, async (c) => {
+        const spec = specs[c.id]!
+        const server = startJob('server', { kind: spec.server }, { timeoutMs: 120_000 })
+        let clients: Job | null = null
+        try {
+          const ports = await server.next<{ type: string, tcp?: number, web?: number }>('ready', 30_000)
+          clients = startJob('fanout-clients', { proto: spec.proto, port: ports[spec.port], receivers: n, messages, window }, { timeoutMs: 90_000 })
+          const r = await clients.next<{ type: string, deliveries: number, ms: number }>('result', 85_000)
+          return { dps: r.deliveries / (r.ms / 1000) }
+        } finally {
+          await Promise.all([clients?.stop(), server.stop()])
+        }
+      })
+      if ((samples.get('dps')?.size ?? 0) === 0) {
+        rows.push(unavailableRow(`fanout-${n}`, `${this.title}, N=${n}`, 'deliveries/s', `every run failed: ${errors.join('; ')}`))
+        continue
+      }
+      rows.push(buildRow({
+        name: `fanout-${n}`,
+        title: `${this.title}, N=${n}`,
+        unit: 'deliveries/s',
+        better: 'higher',
+        contenders,
+        samples: samples.get('dps')!,
+        rounds: ctx.rounds,
+        notes: [
+          `${messages} messages × ${n} receivers; the sender stays at most ${window} messages ahead of the slowest receiver (same pacing for all); server in one process, receivers + sender in another`,
+          'peers are the minimal broadcast server a user would write: relay {from,text} to every other connection, encoded once (socket.io: socket.broadcast.emit; ws: JSON to each client; raw net: "<from> text" lines)',
+          'chat-server runs with its defaults except the per-member rate limit, raised so the benchmark sender is not throttled',
+          ...errors
+        ],
+        targets: [
+          ratioTarget('chat TCP ≥ 0.8× raw net', 'chat-tcp/raw-net', '>=', 0.8),
+          ratioTarget('chat WS ≥ 1.0× raw ws', 'chat-ws/ws', '>=', 1.0)
+        ]
+      }))
+    }
+    return rows
+  }
+}

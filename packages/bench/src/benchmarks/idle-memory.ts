@@ -1,0 +1,70 @@
+import { startJob, type Job } from '../harness/child.js'
+import { appMissing } from '../harness/apps.js'
+import { measureRounds } from '../harness/rounds.js'
+import { buildRow, unavailableRow, valueTarget } from '../harness/rows.js'
+import type { Benchmark, Contender } from '../harness/types.js'
+import type { Proto } from '../jobs/_clients.js'
+
+interface Spec { server: 'chat' | 'door' | 'socket.io' | 'ws' | 'net', port: 'tcp' | 'web', proto: Proto }
+
+const specs: Record<string, Spec> = {
+  'chat-tcp': { server: 'chat', port: 'tcp', proto: 'tcp-lines' },
+  'chat-ws': { server: 'chat', port: 'web', proto: 'ws-json' },
+  'door-tcp': { server: 'door', port: 'tcp', proto: 'tcp-lines' },
+  'socket.io': { server: 'socket.io', port: 'web', proto: 'socket.io' },
+  ws: { server: 'ws', port: 'web', proto: 'ws-json' },
+  'raw-net': { server: 'net', port: 'tcp', proto: 'net-lines' }
+}
+
+const contenders: Contender[] = [
+  { id: 'chat-tcp', role: 'ours', pkg: '@eventwire/chat-server' },
+  { id: 'chat-ws', role: 'ours', pkg: '@eventwire/chat-server' },
+  { id: 'door-tcp', role: 'ours', pkg: '@eventwire/door-server' },
+  { id: 'socket.io', role: 'peer', pkg: 'socket.io' },
+  { id: 'ws', role: 'peer', pkg: 'ws' },
+  { id: 'raw-net', role: 'limit' }
+]
+
+export const idleMemory: Benchmark = {
+  name: 'idle-memory',
+  title: 'Memory per idle client at N = 1,000 (server RSS after GC, minus RSS before any client)',
+  unavailable: async () => appMissing('chat-server') ?? appMissing('door-server'),
+  async run (ctx) {
+    const n = 1000
+    const { samples, errors } = await measureRounds(ctx, 'idle-memory', contenders, ctx.rounds, async (c) => {
+      const spec = specs[c.id]!
+      const server = startJob('server', { kind: spec.server }, { timeoutMs: 120_000, nodeFlags: ['--expose-gc'] })
+      let clients: Job | null = null
+      try {
+        const ports = await server.next<{ type: string, tcp?: number, web?: number }>('ready', 30_000)
+        const before = await server.ask<{ type: string, rss: number }>({ type: 'measure' }, 'measured')
+        clients = startJob('idle-clients', { proto: spec.proto, port: ports[spec.port], clients: n, batch: 100 }, { timeoutMs: 110_000 })
+        await clients.next('connected', 100_000)
+        const after = await server.ask<{ type: string, rss: number }>({ type: 'measure' }, 'measured')
+        return { kib: (after.rss - before.rss) / n / 1024 }
+      } finally {
+        await Promise.all([clients?.stop(), server.stop()])
+      }
+    })
+    if ((samples.get('kib')?.size ?? 0) === 0) return [unavailableRow('idle-memory', this.title, 'KiB/client', `every run failed: ${errors.join('; ')}`)]
+    return [buildRow({
+      name: 'idle-memory',
+      title: this.title,
+      unit: 'KiB/client',
+      better: 'lower',
+      contenders,
+      samples: samples.get('kib')!,
+      rounds: ctx.rounds,
+      notes: [
+        'server alone in a process started with --expose-gc; RSS measured after two GCs before the clients connect and again once all 1,000 are connected (chat and door clients after their welcome/state line); kernel socket buffers are not in RSS',
+        'chat counts a member fully (welcome, join notices to everyone: the room really does that work)',
+        ...errors
+      ],
+      targets: [
+        valueTarget('chat TCP ≤ 10 KB per client', 'chat-tcp', '<=', 10, 'KiB'),
+        valueTarget('door TCP ≤ 10 KB per client', 'door-tcp', '<=', 10, 'KiB'),
+        valueTarget('chat WS ≤ 12 KB per client', 'chat-ws', '<=', 12, 'KiB')
+      ]
+    })]
+  }
+}

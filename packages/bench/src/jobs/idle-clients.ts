@@ -1,0 +1,27 @@
+import { connectClient, connectMany, type BenchClient, type Proto } from './_clients.js'
+import { main, on, params, send } from './_ipc.js'
+
+interface Params { proto: Proto, port: number, clients: number, batch: number, mark?: string }
+
+/**
+ * Opens `clients` connections and holds them idle. With `mark`, each client
+ * counts lines carrying it, and `broadcast` sends one such line from client 0
+ * (the parent waits for `reached` from every clients process).
+ */
+main(async () => {
+  const p = params<Params>()
+  const mark = p.mark ?? '\u0000never'
+  let marked = 0
+  let done = false
+  let closed = 0
+  const list: BenchClient[] = await connectMany(p.clients, p.batch, () => connectClient(p.proto, p.port, mark, () => {
+    if (++marked === p.clients && !done) { done = true; send({ type: 'reached', clients: marked }) }
+  }))
+  send({ type: 'connected', clients: list.length })
+  on('broadcast', (m) => { list[0]!.send(`${mark} ${String(m.text ?? 'hello everyone')}`) })
+  on('count', () => { send({ type: 'counted', marked, closed }) })
+  on('stop', () => {
+    for (const c of list) c.close()
+    setTimeout(() => process.exit(0), 50)
+  })
+})

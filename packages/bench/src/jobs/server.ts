@@ -1,0 +1,101 @@
+import net from 'node:net'
+import http from 'node:http'
+import { WebSocketServer, WebSocket } from 'ws'
+import { Server as IoServer } from 'socket.io'
+import { gc, main, on, params, rssBytes, send } from './_ipc.js'
+
+interface Params { kind: 'chat' | 'door' | 'socket.io' | 'ws' | 'net' }
+
+/**
+ * One server per process, so its RSS is its own. Peers get the minimal broadcast
+ * server a user would write with them: keep every connection, relay each message
+ * `{from, text}` to all the others, encoded once.
+ */
+async function start (kind: Params['kind']): Promise<Record<string, number>> {
+  switch (kind) {
+    case 'chat': {
+      const { createChatServer } = await import('@eventwire/chat-server')
+      // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
+      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 } })
+      const { tcp, web } = await chat.listen({ tcpPort: 0, webPort: 0, host: '127.0.0.1' })
+      on('stop', async () => { await chat.close(); process.exit(0) })
+      return { tcp: tcp.port, web: web.port }
+    }
+    case 'door': {
+      const { createDoorServer, ManualSensor } = await import('@eventwire/door-server')
+      const sensor = new ManualSensor()
+      const door = createDoorServer({ sensor, offlineAfterMs: 0 })
+      const { tcp } = await door.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
+      sensor.set('close')
+      on('stop', async () => { await door.close(); process.exit(0) })
+      return { tcp: tcp.port }
+    }
+    case 'socket.io': {
+      const server = http.createServer()
+      const io = new IoServer(server, { transports: ['websocket'] })
+      let seq = 0
+      io.on('connection', (s) => {
+        const from = `guest${++seq}`
+        s.on('message', (m: { text: string }) => { s.broadcast.emit('message', { from, text: m.text }) })
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      return { web: (server.address() as net.AddressInfo).port }
+    }
+    case 'ws': {
+      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+      let seq = 0
+      wss.on('connection', (ws) => {
+        const from = `guest${++seq}`
+        ws.on('error', () => {})
+        ws.on('message', (data) => {
+          const m = JSON.parse(data.toString()) as { text: string }
+          const out = JSON.stringify({ type: 'message', from, text: m.text })
+          for (const peer of wss.clients) if (peer !== ws && peer.readyState === WebSocket.OPEN) peer.send(out)
+        })
+      })
+      await new Promise<void>((resolve) => wss.on('listening', resolve))
+      return { web: (wss.address() as net.AddressInfo).port }
+    }
+    case 'net': {
+      const clients = new Set<net.Socket>()
+      let seq = 0
+      const server = net.createServer((sock) => {
+        const from = `guest${++seq}`
+        clients.add(sock)
+        sock.setEncoding('utf8')
+        sock.on('error', () => {})
+        sock.on('close', () => clients.delete(sock))
+        let rest = ''
+        sock.on('data', (text: string) => {
+          const lines = (rest + text).split('\n')
+          rest = lines.pop() ?? ''
+          for (const line of lines) {
+            const out = `<${from}> ${line}\n`
+            for (const peer of clients) if (peer !== sock) peer.write(out)
+          }
+        })
+      })
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+      return { tcp: (server.address() as net.AddressInfo).port }
+    }
+  }
+}
+
+main(async () => {
+  const p = params<Params>()
+  let peak = rssBytes()
+  const sampler = setInterval(() => { peak = Math.max(peak, rssBytes()) }, 100)
+  sampler.unref()
+  on('measure', async () => {
+    // Settle, collect, settle: RSS after GC is what idle connections really hold.
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    gc()
+    const rss = rssBytes()
+    peak = Math.max(peak, rss)
+    send({ type: 'measured', rss, peak, heapUsed: process.memoryUsage().heapUsed })
+  })
+  const ports = await start(p.kind)
+  send({ type: 'ready', ...ports })
+})
