@@ -8,7 +8,7 @@ export {
   type ChatServerOptions,
   type ListenOptions
 } from './server.js'
-export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, type ChatRoomOptions } from './core/room.js'
+export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, DEFAULT_ANNOUNCE_LIMIT, type ChatRoomOptions } from './core/room.js'
 export { Member, type MemberTransport } from './core/member.js'
 export { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type ServerEvent, type MessageEvent, type PrivateEvent, type WelcomeEvent, type HistoryEvent, type JoinEvent, type LeaveEvent, type NickEvent, type WhoEvent, type ErrorEvent, type SystemEvent } from './core/events.js'
 export { RateLimiter, type RateLimitOptions } from './core/rate-limit.js'

@@ -23,6 +23,8 @@ export interface ChatServerOptions {
   heartbeatIntervalMs?: number
   /** How long a graceful disconnect waits for the peer before cutting it. Default 2 s. */
   closeGraceMs?: number
+  /** Joins/leaves are announced while the room has at most this many members. Default 200. */
+  announceLimit?: number
   logger?: ChatLogger
 }
 
@@ -69,6 +71,7 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     historySize: options.historySize,
     maxMessageLength: options.maxMessageLength,
     rateLimit: options.rateLimit,
+    announceLimit: options.announceLimit,
     logger
   })
   const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs })

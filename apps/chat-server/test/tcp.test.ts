@@ -180,6 +180,35 @@ describe('tcp chat', () => {
     expect(await bob.next()).toBe('* 3 online: alice, bob, carol')
   })
 
+  it('stops announcing joins and leaves past announceLimit; /who still tells', async () => {
+    started = await startServer({ announceLimit: 2 })
+    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
+    await alice.waitFor(/is now known as bob$/)
+    expect(alice.lines.filter((l) => l.endsWith(' joined'))).toHaveLength(1)
+    const carol = await tcpJoin(started.tcpPort, 'carol', clients) // third member: no join notice
+    await alice.waitFor(/is now known as carol$/)
+    await carol.close() // three members before leaving: no leave notice either
+    await waitUntil(() => started?.server.room.size === 2, 'carol to be gone')
+    bob.send('/who')
+    expect(await bob.waitFor(/online:/)).toBe('* 2 online: alice, bob')
+    bob.send('marker')
+    expect(await alice.waitFor(/marker/)).toBe('<bob> marker')
+    expect(alice.lines.filter((l) => / joined$| left \(/.test(l))).toHaveLength(1) // bob's join only
+    await bob.close() // two members: announced again
+    expect(await alice.waitFor(/left/)).toBe('* bob left (connection closed)')
+  })
+
+  it('does not mistake a big batch for a slow reader', async () => {
+    // 60 KB of lines in one write: one input chunk, far over a 16 KiB queue limit
+    // if the batched (corked) output counted against it.
+    const [alice, bob, carol] = await three({ maxQueueBytes: 16 * 1024, maxMessageLength: 2000, rateLimit: { burst: 1000, perSecond: 1000 } })
+    const lines = Array.from({ length: 40 }, (_, i) => `${i} ${'b'.repeat(1500)}`)
+    bob.write(lines.map((l) => l + '\n').join(''))
+    for (const reader of [alice, carol]) expect(await reader.take(40)).toEqual(lines.map((l) => `<bob> ${l}`))
+    expect(started?.server.room.size).toBe(3)
+  })
+
   it('drops a client that never reads, while the others keep receiving', async () => {
     const maxQueueBytes = 64 * 1024
     const [alice, bob, carol] = await three({ maxQueueBytes, maxMessageLength: 4000, rateLimit: { burst: 1e6, perSecond: 1e6 } })

@@ -21,10 +21,15 @@ export interface TcpTransportOptions {
   closeGraceMs: number
 }
 
+/** Corked output past this is written out at once, even mid-batch. */
+const CORK_FLUSH_BYTES = 16 * 1024
+
 /** Shared by every connection, so a connection itself holds only its own state. */
 interface TcpContext extends TcpTransportOptions {
   shared: EncodeCache<Buffer>
   connections: Set<TcpConnection>
+  /** Connections corked while one input chunk is processed; undefined outside a chunk. */
+  corked: TcpConnection[] | undefined
   onEmpty: (() => void) | undefined
 }
 
@@ -40,6 +45,7 @@ class TcpConnection implements MemberTransport {
   readonly #splitter: LineSplitter
   readonly member: Member
   #closeTimer: NodeJS.Timeout | undefined
+  #corked = false
 
   constructor (socket: net.Socket, ctx: TcpContext) {
     this.#socket = socket
@@ -56,7 +62,20 @@ class TcpConnection implements MemberTransport {
   send (event: ServerEvent): boolean {
     const socket = this.#socket
     if (!socket.writable) return true // closing: the room learns from 'close'
+    if (this.#corked && socket.writableLength >= CORK_FLUSH_BYTES) {
+      // Flush a large batch early, so bytes merely held by cork() never count
+      // against the slow-consumer limit: only what the kernel refused does.
+      socket.uncork()
+      socket.cork()
+    }
     if (socket.writableLength > this.#ctx.maxQueueBytes) return false
+    const corked = this.#ctx.corked
+    if (corked !== undefined && !this.#corked) {
+      // Several lines in one input chunk become one writev per reader, not one syscall per line.
+      socket.cork()
+      this.#corked = true
+      corked.push(this)
+    }
     // Private lines read differently for sender and recipient; everything else is shared.
     socket.write(event.type === 'private' ? formatLine(event, this.member.nick) : this.#ctx.shared.get(event))
     return true
@@ -74,8 +93,27 @@ class TcpConnection implements MemberTransport {
     this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), this.#ctx.closeGraceMs)
   }
 
+  uncork (): void {
+    this.#corked = false
+    this.#socket.uncork()
+  }
+
   readonly #onData = (chunk: Buffer): void => {
-    this.#splitter.push(chunk)
+    const ctx = this.#ctx
+    if (ctx.corked !== undefined) {
+      this.#splitter.push(chunk)
+      return
+    }
+    // Everything this chunk makes the room send is flushed when it is done,
+    // still synchronously: batching adds no latency.
+    ctx.corked = []
+    try {
+      this.#splitter.push(chunk)
+    } finally {
+      const corked = ctx.corked
+      ctx.corked = undefined
+      for (const connection of corked) connection.uncork()
+    }
   }
 
   readonly #onLine = (line: string): void => {
@@ -119,6 +157,7 @@ export class TcpTransport {
       ...options,
       shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
       connections: new Set(),
+      corked: undefined,
       onEmpty: undefined
     }
     this.server = net.createServer(this.#onConnection)
