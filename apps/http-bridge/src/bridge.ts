@@ -1,0 +1,103 @@
+import type { AddressInfo } from 'node:net'
+import { setTimeout as sleep } from 'node:timers/promises'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { ReconnectOptions } from '@eventwire/protocol'
+import { registerRoutes } from './routes.js'
+import { UpstreamPool, type UpstreamState } from './upstream-pool.js'
+
+export interface BridgeOptions {
+  /** status-server host. */
+  statusHost: string
+  /** status-server port. */
+  statusPort: number
+  /** No reply within this long: 504. Default 2000. */
+  timeoutMs?: number
+  /** Lookups waiting for status-server across all connections; one more gets 503. Default 1000. */
+  maxInFlight?: number
+  /** Persistent connections to status-server. Default 2. */
+  connections?: number
+  /** An idle connection is probed this often, which also keeps it under the server's idle timeout. Default 30 000. */
+  keepAliveMs?: number
+  /** Backoff between reconnection attempts. Default: 100 ms doubling to 2 s, jitter 0.5, connect timeout 5 s. */
+  reconnect?: ReconnectOptions
+  /** A pino logger (fastify's loggerInstance). Default: no logging. */
+  logger?: FastifyBaseLogger
+  /** Log every request and response (fastify's default). Default false: two log lines per request halve throughput. */
+  logRequests?: boolean
+}
+
+export interface Bridge {
+  /** The fastify instance, routes registered; `app.inject()` works before listen. */
+  readonly app: FastifyInstance
+  /** True while at least one connection to status-server is up (what /readyz reports). */
+  readonly upstreamReady: boolean
+  /** Connections up, lookups in flight. */
+  readonly upstream: UpstreamState
+  /** Resolves once a connection to status-server is up; rejects after timeoutMs (default 5000). */
+  waitForUpstream: (timeoutMs?: number) => Promise<void>
+  /** Listens on host (default 127.0.0.1), port 0 picks a free one; resolves with the bound address. */
+  listen: (port: number, host?: string) => Promise<AddressInfo>
+  /** Graceful: stop accepting, let in-flight requests finish (reply or timeout), then drop the upstream links. */
+  close: () => Promise<void>
+}
+
+function checkNumber (name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min) throw new RangeError(`option ${name} must be an integer >= ${min}, got ${String(value)}`)
+  return value
+}
+
+/**
+ * Builds the HTTP bridge: `GET /status/404` (or `/?statusCode=404`) asks
+ * status-server over persistent pipelined TCP connections and answers
+ * `{"code":404,"data":"Code 404: ..."}`. Connecting starts at once; nothing
+ * listens for HTTP until `listen()`.
+ */
+export function createBridge (options: BridgeOptions): Bridge {
+  const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? 2000, 1)
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
+    logController: new LogController({ disableRequestLogging: options.logRequests !== true })
+  })
+  const pool = new UpstreamPool({
+    host: options.statusHost,
+    port: checkNumber('statusPort', options.statusPort, 1),
+    timeoutMs,
+    maxInFlight: checkNumber('maxInFlight', options.maxInFlight ?? 1000, 1),
+    connections: checkNumber('connections', options.connections ?? 2, 1),
+    keepAliveMs: checkNumber('keepAliveMs', options.keepAliveMs ?? 30_000, 1),
+    reconnect: { initialDelayMs: 100, maxDelayMs: 2000, connectTimeoutMs: 5000, ...options.reconnect },
+    logger: app.log
+  })
+  let closing: Promise<void> | null = null
+  registerRoutes(app, pool, () => closing !== null)
+  // onClose runs after fastify has finished the in-flight requests, which still need the pool.
+  app.addHook('onClose', (_instance, done) => {
+    pool.close()
+    done()
+  })
+
+  return {
+    app,
+    get upstreamReady () {
+      return pool.ready
+    },
+    get upstream () {
+      return pool.state
+    },
+    async waitForUpstream (waitMs = 5000) {
+      const deadline = Date.now() + waitMs
+      while (!pool.ready) {
+        if (Date.now() >= deadline) throw new Error(`status-server at ${options.statusHost}:${options.statusPort} not reachable within ${waitMs} ms`)
+        await sleep(10)
+      }
+    },
+    async listen (port, host = '127.0.0.1') {
+      await app.listen({ port, host })
+      return app.server.address() as AddressInfo
+    },
+    close () {
+      closing ??= app.close()
+      return closing
+    }
+  }
+}
