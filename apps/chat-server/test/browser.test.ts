@@ -55,7 +55,7 @@ describe('the chat page in Chromium', () => {
       // Dropped by the server: the page shows it, reconnects by itself and takes its nickname back.
       const member = started.server.room.findByNick('webby')
       expect(member).toBeDefined()
-      started.server.room.kick(member!, 'testing reconnect', true) // eslint-disable-line @typescript-eslint/no-non-null-assertion
+      started.server.room.kick(member as NonNullable<typeof member>, 'testing reconnect', true)
       await page.locator('#messages li', { hasText: 'disconnected: testing reconnect' }).first().waitFor()
       await page.locator('#who li.me', { hasText: 'webby' }).waitFor({ timeout: 10_000 })
       await page.locator('#status.connected').waitFor()

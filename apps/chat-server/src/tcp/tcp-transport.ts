@@ -193,7 +193,7 @@ export class TcpTransport {
   readonly #onConnection = (socket: net.Socket): void => {
     // Keepalive probes are the kernel's job: dead peers are found without a timer per client.
     socket.setKeepAlive(true, 60_000)
-    new TcpConnection(socket, this.#ctx) // eslint-disable-line no-new
+    void new TcpConnection(socket, this.#ctx)
   }
 
   readonly #onServerError = (err: Error): void => {

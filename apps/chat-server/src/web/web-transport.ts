@@ -201,7 +201,7 @@ export class WebTransport {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', onUpgradeSocketError)
-      new WsConnection(ws, this.#ctx) // eslint-disable-line no-new
+      void new WsConnection(ws, this.#ctx)
     })
   }
 
