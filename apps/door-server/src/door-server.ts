@@ -15,10 +15,11 @@ export interface DoorServerOptions {
   /** Unsent bytes per TCP client (and per browser) before it is dropped. Default 64 KiB. */
   maxQueueBytes?: number
   /**
-   * Passive heartbeat on TCP: a client that has pinged is closed after this much
-   * silence. The server never pings. Default timeoutMs 30 000.
+   * Passive heartbeat on TCP: a client that has pinged is closed after `timeoutMs`
+   * of silence (default 30 000). The server never pings, so `nc` users and plain
+   * duplex-emitter clients never see a ping; `active` can only be false.
    */
-  heartbeat?: { timeoutMs?: number }
+  heartbeat?: { active?: false, timeoutMs?: number }
   /** TCP keepalive probe delay for clients that never ping. Default 30 000. */
   keepAliveMs?: number
   /** Concurrent TCP clients. Default 10 000. */
