@@ -110,7 +110,7 @@ describe('web transport', () => {
   })
 
   it('drops a browser that stops answering pings; live ones stay', async () => {
-    started = await startServer({ heartbeatIntervalMs: 100 })
+    started = await startServer({ heartbeatIntervalMs: 200 })
     const tom = await tcpJoin(started.tcpPort, 'tom', clients)
     const live = await wsJoin(started.webPort, 'live')
     // autoPong off: this client is a browser tab that froze.
