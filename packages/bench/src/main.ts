@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parseArgs } from './harness/args.js'
-import { BENCH_ROOT, killAllJobs } from './harness/child.js'
+import { BENCH_ROOT, jobRuntime, killAllJobs } from './harness/child.js'
 import { machine, versionOf } from './harness/env.js'
 import { formatRow } from './harness/report.js'
 import { unavailableRow } from './harness/rows.js'
@@ -51,6 +51,7 @@ async function run (): Promise<void> {
     only: args.only,
     durationS: Math.round((Date.now() - started) / 1000),
     machine: machine(),
+    jobs: jobRuntime(),
     versions: Object.fromEntries([['node', process.version], ...PEERS.map((p) => [p, versionOf(p) ?? 'unknown'])]),
     benchmarks: rows
   }

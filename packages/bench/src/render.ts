@@ -10,6 +10,7 @@ export interface ResultFile {
   mode: string
   durationS: number
   machine: Machine
+  jobs?: string
   versions: Record<string, string>
   benchmarks: Row[]
 }
@@ -51,7 +52,7 @@ export function renderMarkdown (r: ResultFile): string {
     '',
     `Latest ${r.mode} run: ${r.generatedAt} (${Math.round(r.durationS / 60)} min).`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.platform}, Node ${m.node}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, ${m.platform}, Node ${m.node}. Jobs ran as \`${r.jobs ?? '?'}\`.`,
     'The machine is shared and noisy (rounds vary by tens of percent), so compare the **ratios**:',
     'each ratio is ours/peer from the same round, and the table shows the median of those per-round ratios.',
     '',

@@ -1,3 +1,4 @@
+import { execSync } from 'node:child_process'
 import { startJob, type Job } from '../harness/child.js'
 import { appMissing } from '../harness/apps.js'
 import { buildRow, unavailableRow, valueTarget } from '../harness/rows.js'
@@ -5,6 +6,14 @@ import type { Benchmark, Contender, Row, TargetResult } from '../harness/types.j
 
 const contenders: Contender[] = [{ id: 'chat-tcp', role: 'ours', pkg: '@eventwire/chat-server' }]
 const MARK = 'ten-k-bench'
+
+function openFiles (): string {
+  try {
+    return execSync('ulimit -n', { shell: '/bin/sh' }).toString().trim()
+  } catch {
+    return 'unknown'
+  }
+}
 
 /** One round: a chat server, 10,000 TCP members spread over client processes, one broadcast. */
 async function once (total: number, procs: number, log: (l: string) => void): Promise<{ rssMiB: number, peakMiB: number, reached: number, broadcastMs: number, connectS: number }> {
@@ -15,7 +24,7 @@ async function once (total: number, procs: number, log: (l: string) => void): Pr
     const t0 = Date.now()
     const per = Math.ceil(total / procs)
     for (let i = 0; i < procs; i++) {
-      clients.push(startJob('idle-clients', { proto: 'tcp-lines', port: tcp, clients: per, batch: 200, mark: MARK }, { timeoutMs: 270_000 }))
+      clients.push(startJob('idle-clients', { proto: 'tcp-lines', port: tcp, clients: per, batch: 200, mark: MARK, hasSender: i === 0 }, { timeoutMs: 270_000 }))
     }
     await Promise.all(clients.map(async (c) => await c.next('connected', 240_000)))
     const connectS = (Date.now() - t0) / 1000
@@ -28,7 +37,7 @@ async function once (total: number, procs: number, log: (l: string) => void): Pr
     const results = await Promise.allSettled(reachedP)
     for (const r of results) if (r.status === 'fulfilled') reached += r.value.clients
     // The sender does not receive its own message: it counts as reached by definition.
-    reached = Math.min(total, reached + 1)
+    reached += 1
     if (reached < total) {
       // Say how many got it rather than only "not all".
       let got = 0
@@ -79,7 +88,8 @@ export const chat10k: Benchmark = {
         better: 'lower',
         samples: new Map([['chat-tcp', samples.rss]]),
         notes: [
-          `${total} members over 4 client processes (ulimit -n ${process.env.BENCH_ULIMIT ?? 'inherited'}); every join is announced to everyone, so connecting is ~N²/2 notices; connected in ${connectS.toFixed(1)} s (last round); peak RSS ${samples.peak.map((x) => x.toFixed(0)).join(', ')} MiB`,
+          'time to reach everyone includes the join notices still queued ahead of the message (each of the 10,000 joins is announced to every member present)',
+          `${total} members over 4 client processes (ulimit -n ${openFiles()}); every join is announced to everyone, so connecting is ~N²/2 notices; connected in ${connectS.toFixed(1)} s (last round); peak RSS ${samples.peak.map((x) => x.toFixed(0)).join(', ')} MiB`,
           ...errors
         ],
         targets: [valueTarget('RSS ≤ 200 MB', 'chat-tcp', '<=', 200 * 1e6 / 2 ** 20, 'MiB (200 MB = 190.7 MiB)'), reachedAll]

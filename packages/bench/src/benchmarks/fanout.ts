@@ -30,7 +30,7 @@ export const fanout: Benchmark = {
   async run (ctx) {
     const rows: Row[] = []
     for (const n of [100, 1000]) {
-      const deliveries = ctx.quick ? 50_000 : 200_000
+      const deliveries = ctx.quick ? 30_000 : 200_000
       const messages = Math.round(deliveries / n)
       const window = 20
       const { samples, errors } = await measureRounds(ctx, `fanout N=${n}`, contenders, ctx.rounds, async (c) => {

@@ -1,9 +1,40 @@
 import { fork, type ChildProcess } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 
 /** The bench package root: jobs are resolved from here and tsx is found from here. */
 export const BENCH_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+
+function newestMtime (dir: string): number {
+  let newest = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name)
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+let compiled: boolean | null = null
+
+/**
+ * Jobs run as compiled JS under plain node when dist/ is up to date (`pnpm bench`
+ * builds it): the tsx loader alone adds ~35 MiB of RSS, which would distort every
+ * memory figure. Otherwise they fall back to tsx on the sources.
+ */
+function useCompiled (): boolean {
+  if (compiled === null) {
+    const dist = path.join(BENCH_ROOT, 'dist/jobs')
+    compiled = existsSync(dist) && newestMtime(dist) >= newestMtime(path.join(BENCH_ROOT, 'src'))
+    if (!compiled) console.log('   (jobs run under tsx: dist/ is missing or older than src/; absolute RSS figures include ~35 MiB of loader — run `pnpm --filter @eventwire/bench build` first)')
+  }
+  return compiled
+}
+
+/** How jobs were run, for the notes: absolute RSS depends on it. */
+export function jobRuntime (): string {
+  return useCompiled() ? 'node dist/jobs/*.js' : 'node --import tsx src/jobs/*.ts'
+}
 
 export interface JobMessage { type: string, [key: string]: unknown }
 
@@ -32,10 +63,11 @@ export class Job {
 
   constructor (name: string, params: unknown, options: JobOptions) {
     this.name = name
-    const file = path.join(BENCH_ROOT, 'src/jobs', `${name}.ts`)
+    const js = useCompiled()
+    const file = path.join(BENCH_ROOT, js ? 'dist/jobs' : 'src/jobs', `${name}.${js ? 'js' : 'ts'}`)
     this.child = fork(file, [JSON.stringify(params ?? {})], {
       cwd: BENCH_ROOT,
-      execArgv: ['--import', 'tsx', ...(options.nodeFlags ?? [])],
+      execArgv: [...(js ? [] : ['--import', 'tsx']), ...(options.nodeFlags ?? [])],
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: { ...process.env, NODE_ENV: 'production' }
     })

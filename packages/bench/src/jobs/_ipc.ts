@@ -5,7 +5,9 @@ export function params<T> (): T {
 }
 
 export function send (msg: { type: string, [key: string]: unknown }): void {
-  process.send?.(msg)
+  // Run by hand (e.g. under --cpu-prof) there is no parent: print instead.
+  if (process.send) process.send(msg)
+  else console.log(JSON.stringify(msg))
 }
 
 type Handler = (msg: { type: string, [key: string]: unknown }) => void | Promise<void>

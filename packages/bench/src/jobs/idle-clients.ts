@@ -1,7 +1,7 @@
 import { connectClient, connectMany, type BenchClient, type Proto } from './_clients.js'
 import { main, on, params, send } from './_ipc.js'
 
-interface Params { proto: Proto, port: number, clients: number, batch: number, mark?: string }
+interface Params { proto: Proto, port: number, clients: number, batch: number, mark?: string, hasSender?: boolean }
 
 /**
  * Opens `clients` connections and holds them idle. With `mark`, each client
@@ -14,8 +14,10 @@ main(async () => {
   let marked = 0
   let done = false
   let closed = 0
+  // The sender (client 0 here) is not sent its own message.
+  const expect = p.hasSender === true ? p.clients - 1 : p.clients
   const list: BenchClient[] = await connectMany(p.clients, p.batch, () => connectClient(p.proto, p.port, mark, () => {
-    if (++marked === p.clients && !done) { done = true; send({ type: 'reached', clients: marked }) }
+    if (++marked === expect && !done) { done = true; send({ type: 'reached', clients: marked }) }
   }))
   send({ type: 'connected', clients: list.length })
   on('broadcast', (m) => { list[0]!.send(`${mark} ${String(m.text ?? 'hello everyone')}`) })
