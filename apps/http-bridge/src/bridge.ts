@@ -37,7 +37,11 @@ export interface Bridge {
   waitForUpstream: (timeoutMs?: number) => Promise<void>
   /** Listens on host (default 127.0.0.1), port 0 picks a free one; resolves with the bound address. */
   listen: (port: number, host?: string) => Promise<AddressInfo>
-  /** Graceful: stop accepting, let in-flight requests finish (reply or timeout), then drop the upstream links. */
+  /**
+   * Graceful: stop accepting, let in-flight requests finish (reply or timeout),
+   * then drop the upstream links. Connections still open timeoutMs + 500 ms
+   * later are closed, so the drain is bounded.
+   */
   close: () => Promise<void>
 }
 
@@ -96,7 +100,18 @@ export function createBridge (options: BridgeOptions): Bridge {
       return app.server.address() as AddressInfo
     },
     close () {
-      closing ??= app.close()
+      closing ??= (async () => {
+        // Node's server.close() reaps connections idle at that moment, but not one a
+        // client opened and never used (undici pre-connects), which would hold the
+        // drain until the client's keep-alive ends. Every lookup is settled within
+        // timeoutMs, so past that (plus a margin to flush) nothing useful is left.
+        const reaper = setTimeout(() => app.server.closeAllConnections(), timeoutMs + 500)
+        try {
+          await app.close()
+        } finally {
+          clearTimeout(reaper)
+        }
+      })()
       return closing
     }
   }

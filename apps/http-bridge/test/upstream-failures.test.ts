@@ -1,3 +1,5 @@
+import net from 'node:net'
+import { once } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
 import { describeStatus, replyFor } from '@eventwire/status-server'
@@ -96,6 +98,18 @@ describe('http-bridge when status-server misbehaves', () => {
     expect(JSON.parse((await get(url + '/status/302')).body)).toEqual({ code: 302, data: describeStatus(302) })
   })
 
+  it('copes with HTTP clients that give up before the upstream answers', async () => {
+    const upstream = await rawUpstream((chunk, socket) => {
+      setTimeout(() => socket.write(answerLines(chunk)), 150)
+    })
+    const { url, bridge } = await startBridge({ statusPort: upstream.port, timeoutMs: 300, connections: 1 })
+    const gaveUp = await Promise.allSettled(Array.from({ length: 20 }, async () => await get(url + '/status/404', 50)))
+    expect(gaveUp.every((r) => r.status === 'rejected')).toBe(true)
+    await waitUntil(() => bridge.upstream.inFlight === 0, 'the abandoned lookups to be answered upstream')
+    const res = await get(url + '/status/204')
+    expect(JSON.parse(res.body)).toEqual({ code: 204, data: describeStatus(204) })
+  })
+
   it('close() lets an in-flight request finish before dropping the upstream', async () => {
     const upstream = await rawUpstream((chunk, socket) => {
       setTimeout(() => socket.write(answerLines(chunk)), 200)
@@ -109,5 +123,17 @@ describe('http-bridge when status-server misbehaves', () => {
     expect(JSON.parse(res.body)).toEqual({ code: 418, data: describeStatus(418) })
     await waitUntil(() => upstream.sockets.every((s) => s.destroyed || s.readableEnded), 'the upstream link to close')
     await expect(get(url + '/healthz', 1000)).rejects.toThrow()
+  })
+
+  it('close() does not wait for a client connection that never sends a request', async () => {
+    const { port } = await startStatus()
+    const { url, bridge } = await startBridge({ statusPort: port, timeoutMs: 200 })
+    const idle = net.connect(Number(new URL(url).port), '127.0.0.1')
+    idle.on('error', () => {})
+    await once(idle, 'connect')
+    const started = Date.now()
+    await bridge.close()
+    expect(Date.now() - started).toBeLessThan(3000) // timeoutMs + 500 ms, not the client's whim
+    await waitUntil(() => idle.destroyed || idle.readableEnded, 'the idle connection to be closed')
   })
 })
