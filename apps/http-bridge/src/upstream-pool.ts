@@ -14,6 +14,9 @@ export interface UpstreamPoolOptions {
   logger: BridgeLogger
 }
 
+/** Queue length past which a lookup goes to a less busy link instead of the first one. */
+const SPREAD_AT = 64
+
 /** Snapshot for /readyz and for callers that want to wait for the upstream. */
 export interface UpstreamState {
   /** Links connected and accepting requests. */
@@ -26,8 +29,9 @@ export interface UpstreamState {
 }
 
 /**
- * A few persistent links to status-server. Each lookup goes to the connected
- * link with the shortest queue; the total on the wire is capped at maxInFlight.
+ * A few persistent links to status-server. Each lookup goes to the first
+ * connected link, or to a less busy one once that has SPREAD_AT waiting; the
+ * total on the wire is capped at maxInFlight.
  * One timer sweeps every link for deadlines, so a lookup costs no timer of its own.
  */
 export class UpstreamPool {
@@ -82,11 +86,18 @@ export class UpstreamPool {
    */
   lookup (code: string, done: LookupCallback): void {
     let best: UpstreamLink | null = null
+    let bestQueued = 0
     let inFlight = 0
     for (const link of this.#links) {
       const queued = link.queued
       inFlight += queued
-      if (link.usable && (best === null || queued < best.queued)) best = link
+      if (!link.usable) continue
+      // Fill the first link until it is busy: requests of one event-loop turn then
+      // share one write and one read. The others carry overflow and stand by.
+      if (best === null || (bestQueued >= SPREAD_AT && queued < bestQueued)) {
+        best = link
+        bestQueued = queued
+      }
     }
     if (best === null) {
       done(this.#downFailure(), '')
