@@ -29,6 +29,8 @@ process.on('message', (msg: { type: string }) => {
 
 // The parent is gone: never linger as an orphan holding ports and CPU.
 process.on('disconnect', () => process.exit(0))
+// Run by hand (profiling): Ctrl-C exits normally, so --cpu-prof still writes its profile.
+if (!process.send) process.once('SIGINT', () => process.exit(0))
 
 /** Reports an error to the parent and exits. */
 export function fail (err: unknown): void {
