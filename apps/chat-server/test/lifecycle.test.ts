@@ -1,9 +1,8 @@
-import { execFileSync } from 'node:child_process'
 import net from 'node:net'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { LineClient, startChild, type ChildHandle } from '@eventwire/testkit'
+import { LineClient, startChild, type ChildHandle, buildPackage } from '@eventwire/testkit'
 import { startServer, tcpJoin, type Started } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
@@ -61,7 +60,7 @@ describe('graceful close', () => {
 describe('the built main', () => {
   beforeAll(() => {
     // Tests run from source; this one checks the artifact `pnpm start` runs.
-    execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: appDir, stdio: 'pipe' })
+    buildPackage(appDir)
   }, 60_000)
 
   it('logs its addresses, serves both transports, and drains on SIGTERM', async () => {

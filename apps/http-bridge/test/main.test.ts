@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { startChild } from '@eventwire/testkit'
+import { startChild, buildPackage } from '@eventwire/testkit'
 import { describeStatus } from '@eventwire/status-server'
 import { get, onCleanup, startStatus } from './helpers.js'
 
@@ -10,7 +9,7 @@ const appDir = fileURLToPath(new URL('..', import.meta.url))
 describe('dist/main.js', () => {
   beforeAll(() => {
     // The test is about the built program, so build it (a second or two).
-    execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: appDir })
+    buildPackage(appDir)
   }, 60_000)
 
   it('reads its env, logs the bound address, bridges, and exits 0 on SIGTERM', async () => {

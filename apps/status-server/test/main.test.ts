@@ -1,7 +1,6 @@
-import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LineClient, startChild, type ChildHandle } from '@eventwire/testkit'
+import { LineClient, startChild, type ChildHandle, buildPackage } from '@eventwire/testkit'
 import { describeStatus } from '../src/index.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
@@ -11,7 +10,7 @@ describe('dist/main.js', () => {
 
   beforeAll(() => {
     // The test is about the built program, so build it (a second or two).
-    execFileSync(process.execPath, [fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url)), '-p', 'tsconfig.build.json'], { cwd: appDir })
+    buildPackage(appDir)
   }, 60_000)
 
   afterAll(async () => {
