@@ -60,7 +60,7 @@ export const fanout: Benchmark = {
         rounds: ctx.rounds,
         notes: [
           `${messages} messages × ${n} receivers; the sender stays at most ${window} messages ahead of the slowest receiver (same pacing for all); server in one process, receivers + sender in another`,
-          'peers are the minimal broadcast server a user would write: relay {from,text} to every other connection, encoded once (socket.io: socket.broadcast.emit; ws: JSON to each client; raw net: "<from> text" lines)',
+          'peers are the minimal broadcast server a user would write: relay {from,text} to every other connection, encoded once (socket.io: socket.broadcast.emit; ws: JSON to each client; raw net: "<from> text" lines, all lines of one input chunk in one write per peer)',
           'chat-server runs with its defaults except the per-member rate limit, raised so the benchmark sender is not throttled',
           ...errors
         ],
