@@ -95,6 +95,7 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
   readonly #closeListeners = new Set<CloseListener>()
   #lastStreamError: Error | null = null
   #corked = false
+  #wroteThisTick = false
   #closed = false
   #drainWaiter: Promise<void> | null = null
 
@@ -260,16 +261,25 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
 
   #write (text: string): boolean {
     if (this.#closed || !this.stream.writable) return false
-    // Emits in the same tick leave in one writev instead of one syscall each.
-    if (!this.#corked) {
+    // The first frame of a tick leaves at once (no added latency for a lone
+    // request); the frames that follow it in the same tick are corked and leave
+    // together in one writev at the end of the tick instead of one syscall each.
+    if (!this.#wroteThisTick) {
+      this.#wroteThisTick = true
+      process.nextTick(this.#endTick)
+    } else if (!this.#corked) {
       this.#corked = true
       this.stream.cork()
-      process.nextTick(this.#uncork)
     }
     return this.stream.write(text)
   }
 
-  readonly #uncork = (): void => {
+  readonly #endTick = (): void => {
+    this.#wroteThisTick = false
+    this.#uncork()
+  }
+
+  #uncork (): void {
     if (!this.#corked) return
     this.#corked = false
     this.stream.uncork()
