@@ -11,7 +11,7 @@ const specs = {
   perSecond: { env: 'CHAT_RATE_PER_SECOND', flag: 'rate-per-second', type: 'int', default: 5, min: 1, help: 'sustained lines per second per member' },
   maxQueueBytes: { env: 'CHAT_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: 256 * 1024, min: 1024, help: 'outgoing bytes queued per member before it is dropped as too slow' },
   maxLineBytes: { env: 'CHAT_MAX_LINE_BYTES', flag: 'max-line-bytes', type: 'int', default: 8192, min: 64, help: 'longest TCP line / WebSocket message, in bytes' },
-  announceLimit: { env: 'CHAT_ANNOUNCE_LIMIT', flag: 'announce-limit', type: 'int', default: 200, min: 0, help: 'announce joins/leaves while the room has at most this many members' },
+  announceLimit: { env: 'CHAT_ANNOUNCE_LIMIT', flag: 'announce-limit', type: 'int', default: 1_000_000, min: 0, help: 'announce joins/leaves while the room has at most this many members (the default means always)' },
   heartbeatMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: 30_000, min: 100, help: 'WebSocket ping interval' }
 } satisfies Record<string, OptionSpec>
 

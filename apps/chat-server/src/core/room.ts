@@ -28,7 +28,8 @@ export interface ChatRoomOptions {
 
 export const DEFAULT_HISTORY_SIZE = 20
 export const DEFAULT_MAX_MESSAGE_LENGTH = 2000
-export const DEFAULT_ANNOUNCE_LIMIT = 200
+/** Joins and leaves are announced whatever the room's size, unless an operator sets a limit. */
+export const DEFAULT_ANNOUNCE_LIMIT = Infinity
 export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 5 }
 
 /** Reasons members leave with; shown to the others in the leave notice. */

@@ -33,7 +33,7 @@ export const idleMemory: Benchmark = {
     const n = 1000
     const { samples, errors } = await measureRounds(ctx, 'idle-memory', contenders, ctx.rounds, async (c) => {
       const spec = specs[c.id]!
-      const server = startJob('server', { kind: spec.server }, { timeoutMs: 120_000, nodeFlags: ['--expose-gc'] })
+      const server = startJob('server', { kind: spec.server, announce: false }, { timeoutMs: 120_000, nodeFlags: ['--expose-gc'] })
       let clients: Job | null = null
       try {
         const ports = await server.next<{ type: string, tcp?: number, web?: number }>('ready', 30_000)
@@ -62,7 +62,7 @@ export const idleMemory: Benchmark = {
       rounds: ctx.rounds,
       notes: [
         'server alone in a process started with --expose-gc; RSS measured after two GCs once 100 warm-up clients have come and gone, and again once all 1,000 are connected (chat and door clients after their welcome/state line); kernel socket buffers are not in RSS',
-        'chat counts a member fully (welcome, join notices to everyone: the room really does that work)',
+        'chat members get the welcome line and history, but join/leave notices are off (announceLimit 0), as the peer servers send none; the 10k benchmark runs with notices on',
         ...errors
       ],
       targets: [

@@ -4,19 +4,24 @@ import { WebSocketServer, WebSocket } from 'ws'
 import { Server as IoServer } from 'socket.io'
 import { gc, main, on, params, rssBytes, send } from './_ipc.js'
 
-interface Params { kind: 'chat' | 'door' | 'socket.io' | 'ws' | 'net' }
+interface Params {
+  kind: 'chat' | 'door' | 'socket.io' | 'ws' | 'net'
+  /** chat only: announce joins and leaves (the app's default). The peer servers announce nothing. */
+  announce?: boolean
+}
 
 /**
  * One server per process, so its RSS is its own. Peers get the minimal broadcast
  * server a user would write with them: keep every connection, relay each message
  * `{from, text}` to all the others, encoded once.
  */
-async function start (kind: Params['kind']): Promise<Record<string, number>> {
+async function start ({ kind, announce = true }: Params): Promise<Record<string, number>> {
   switch (kind) {
     case 'chat': {
       const { createChatServer } = await import('@eventwire/chat-server')
       // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
-      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 } })
+      // announceLimit 0 turns join/leave notices off, for benchmarks whose peers send none.
+      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 0 })
       const { tcp, web } = await chat.listen({ tcpPort: 0, webPort: 0, host: '127.0.0.1' })
       on('stop', async () => { await chat.close(); process.exit(0) })
       return { tcp: tcp.port, web: web.port }
@@ -97,6 +102,6 @@ main(async () => {
     peak = Math.max(peak, rss)
     send({ type: 'measured', rss, peak, heapUsed: process.memoryUsage().heapUsed })
   })
-  const ports = await start(p.kind)
+  const ports = await start(p)
   send({ type: 'ready', ...ports })
 })
