@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net'
-import { silentChatLogger, type ChatLogger } from './core/logger.js'
+import { silentAppLogger, type AppLogger } from '@eventwire/service'
 import type { RateLimitOptions } from './core/rate-limit.js'
 import { ChatRoom } from './core/room.js'
 import { TcpTransport } from './tcp/tcp-transport.js'
@@ -25,7 +25,7 @@ export interface ChatServerOptions {
   closeGraceMs?: number
   /** Joins/leaves are announced while the room has at most this many members. Default 200. */
   announceLimit?: number
-  logger?: ChatLogger
+  logger?: AppLogger
 }
 
 export interface ListenOptions {
@@ -63,7 +63,7 @@ export const DEFAULT_CLOSE_GRACE_MS = 2000
  * listens until `listen()`.
  */
 export function createChatServer (options: ChatServerOptions = {}): ChatServer {
-  const logger = options.logger ?? silentChatLogger
+  const logger = options.logger ?? silentAppLogger
   const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
   const closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events'
 import type { DoorSensor } from './sensors/sensor.js'
-import type { DoorEvent, DoorLogger, DoorSnapshot, DoorState } from './types.js'
+import type { AppLogger } from '@eventwire/service'
+import type { DoorEvent, DoorSnapshot, DoorState } from './types.js'
 
 export interface DoorHubOptions {
   /**
@@ -9,7 +10,7 @@ export interface DoorHubOptions {
    * of being left to guess whether "closed" is still true.
    */
   offlineAfterMs: number
-  logger: DoorLogger
+  logger: AppLogger
 }
 
 interface DoorHubEvents {
@@ -25,7 +26,7 @@ interface DoorHubEvents {
 export class DoorHub extends EventEmitter<DoorHubEvents> {
   readonly #sensor: DoorSensor
   readonly #offlineAfterMs: number
-  readonly #logger: DoorLogger
+  readonly #logger: AppLogger
   #door: DoorState | null = null
   #since: number | null = null
   #online = true

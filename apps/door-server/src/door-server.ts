@@ -4,7 +4,8 @@ import { DoorHub } from './door-hub.js'
 import type { DoorSensor } from './sensors/sensor.js'
 import type { ManualSensor } from './sensors/manual.js'
 import { TcpBroadcast } from './tcp-broadcast.js'
-import { silentDoorLogger, type DoorLogger, type DoorSnapshot } from './types.js'
+import { silentAppLogger, type AppLogger } from '@eventwire/service'
+import type { DoorSnapshot } from './types.js'
 import { WebDashboard } from './web-dashboard.js'
 
 export interface DoorServerOptions {
@@ -31,7 +32,7 @@ export interface DoorServerOptions {
   /** Enables `POST /sensor` on the web port with `Authorization: Bearer <token>`, feeding `sensor`. */
   httpSensor?: { sensor: ManualSensor, token: string }
   /** Default: silent. main.ts passes pino. */
-  logger?: DoorLogger
+  logger?: AppLogger
   /** How long close() waits for clients to go before destroying them. Default 2000. */
   closeGraceMs?: number
 }
@@ -70,7 +71,7 @@ export interface DoorServer {
  * ```
  */
 export function createDoorServer (options: DoorServerOptions): DoorServer {
-  const logger = options.logger ?? silentDoorLogger
+  const logger = options.logger ?? silentAppLogger
   const maxQueueBytes = options.maxQueueBytes ?? 64 * 1024
   const closeGraceMs = options.closeGraceMs ?? 2000
   const hub = new DoorHub(options.sensor, { offlineAfterMs: options.offlineAfterMs ?? 30_000, logger })

@@ -8,4 +8,4 @@ export { SimulatedSensor, type SimulatedSensorOptions } from './sensors/simulate
 export { StreamSensor, type StreamSensorOptions } from './sensors/stream.js'
 export { DoorWatch, type DoorWatchOptions } from './client/door-watch.js'
 export { runDoorClient, type DoorClientOptions, type DoorClient } from './client/run-door-client.js'
-export { isDoorState, silentDoorLogger, type DoorState, type DoorEventName, type DoorEvent, type DoorSnapshot, type DoorLogger } from './types.js'
+export { isDoorState, type DoorState, type DoorEventName, type DoorEvent, type DoorSnapshot } from './types.js'

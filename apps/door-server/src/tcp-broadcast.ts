@@ -1,7 +1,8 @@
 import net from 'node:net'
 import { RemoteEmitter, type HeartbeatOptions } from '@eventwire/protocol'
 import type { DoorHub } from './door-hub.js'
-import type { DoorEvent, DoorLogger } from './types.js'
+import type { AppLogger } from '@eventwire/service'
+import type { DoorEvent } from './types.js'
 
 export interface TcpBroadcastOptions {
   /** Bytes a client may have waiting in our write buffer; past it the client is dropped. */
@@ -14,7 +15,7 @@ export interface TcpBroadcastOptions {
   maxClients: number
   /** Clients are not supposed to send anything; a longer line than this closes them. */
   maxLineBytes: number
-  logger: DoorLogger
+  logger: AppLogger
 }
 
 /** Wire events: `["open",ms]`, `["close",ms]`, `["offline",ms]`, `["online",ms]`; clients send nothing but pings. */

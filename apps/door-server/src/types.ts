@@ -23,20 +23,6 @@ export interface DoorSnapshot {
   offlineSince: number | null
 }
 
-/** The logging the server needs; a pino logger fits as it is. */
-export interface DoorLogger {
-  info (fields: Record<string, unknown>, message: string): void
-  warn (fields: Record<string, unknown>, message: string): void
-  error (fields: Record<string, unknown>, message: string): void
-}
-
-/** Discards everything: the factory's default, so tests and embedders opt in to logs. */
-export const silentDoorLogger: DoorLogger = {
-  info () {},
-  warn () {},
-  error () {}
-}
-
 /** True for the two valid door states, for input from sensors and HTTP bodies. */
 export function isDoorState (value: unknown): value is DoorState {
   return value === 'open' || value === 'close'

@@ -7,7 +7,8 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { DoorHub } from './door-hub.js'
 import type { ManualSensor } from './sensors/manual.js'
-import { isDoorState, type DoorEvent, type DoorLogger } from './types.js'
+import type { AppLogger } from '@eventwire/service'
+import { isDoorState, type DoorEvent } from './types.js'
 
 export interface WebDashboardOptions {
   /** Unsent bytes a browser may have queued before it is dropped. */
@@ -16,7 +17,7 @@ export interface WebDashboardOptions {
   pingIntervalMs: number
   /** Enables `POST /sensor` (Bearer token) feeding this sensor: how a real sensor reports over HTTP. */
   httpSensor?: { sensor: ManualSensor, token: string }
-  logger: DoorLogger
+  logger: AppLogger
 }
 
 /** Loaded once: the page is tiny and never changes while the server runs. */

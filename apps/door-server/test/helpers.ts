@@ -1,8 +1,10 @@
-import { createDoorServer, ManualSensor, type DoorLogger, type DoorServer, type DoorServerOptions } from '../src/index.js'
+import type { AppLogger } from '@eventwire/service'
+import { createDoorServer, ManualSensor, type DoorServer, type DoorServerOptions } from '../src/index.js'
 
 /** A logger that keeps every line, so tests can assert what was logged. */
-export class MemoryLogger implements DoorLogger {
+export class MemoryLogger implements AppLogger {
   readonly lines: Array<{ level: string, message: string, fields: Record<string, unknown> }> = []
+  debug (fields: Record<string, unknown>, message: string): void { this.lines.push({ level: 'debug', message, fields }) }
   info (fields: Record<string, unknown>, message: string): void { this.lines.push({ level: 'info', message, fields }) }
   warn (fields: Record<string, unknown>, message: string): void { this.lines.push({ level: 'warn', message, fields }) }
   error (fields: Record<string, unknown>, message: string): void { this.lines.push({ level: 'error', message, fields }) }

@@ -2,7 +2,7 @@ import net from 'node:net'
 import { LineSplitter, reconnect, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
-import type { BridgeLogger } from './logger.js'
+import type { AppLogger } from '@eventwire/service'
 
 /** Called exactly once per lookup: with a failure, or with the `Code NNN: ...` line. */
 export type LookupCallback = (failure: LookupFailure | null, line: string) => void
@@ -26,7 +26,7 @@ export interface UpstreamLinkOptions {
   /** Send a probe after this long without traffic, so idle timeouts and dead peers are noticed. */
   keepAliveMs: number
   reconnect: ReconnectOptions
-  logger: BridgeLogger
+  logger: AppLogger
   /** Which link this is, for logs. */
   index: number
 }

@@ -1,6 +1,6 @@
 import type { ReconnectOptions } from '@eventwire/protocol'
 import { FailureCodes, type LookupFailure } from './failures.js'
-import type { BridgeLogger } from './logger.js'
+import type { AppLogger } from '@eventwire/service'
 import { UpstreamLink, type LookupCallback } from './upstream-link.js'
 
 export interface UpstreamPoolOptions {
@@ -11,7 +11,7 @@ export interface UpstreamPoolOptions {
   connections: number
   keepAliveMs: number
   reconnect: ReconnectOptions
-  logger: BridgeLogger
+  logger: AppLogger
 }
 
 /** Queue length past which a lookup goes to a less busy link instead of the first one. */

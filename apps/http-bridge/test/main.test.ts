@@ -30,7 +30,7 @@ describe('dist/main.js', () => {
 
     expect(await child.stop(5000)).toBe(0)
     expect(child.stdout.some((l) => l.includes('http-bridge stopped'))).toBe(true)
-  })
+  }, 30_000) // above the sum of the waits inside, so a hang reports which wait timed out
 
   it('refuses a bad BRIDGE_TIMEOUT_MS with a message naming it and exit 1', async () => {
     const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { BRIDGE_TIMEOUT_MS: 'soon' } })

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net'
 import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
 import { idleReply, replyFor, tooLongReply } from './describe.js'
-import type { StatusLogger } from './logger.js'
+import type { AppLogger } from '@eventwire/service'
 
 export interface ConnectionOptions {
   maxLineBytes: number
@@ -9,7 +9,7 @@ export interface ConnectionOptions {
   idleTimeoutMs: number
   /** After we end our side, how long the peer gets to read and close before we destroy. */
   lingerMs: number
-  logger: StatusLogger
+  logger: AppLogger
   onClose: (connection: StatusConnection) => void
 }
 

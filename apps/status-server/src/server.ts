@@ -2,7 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
 import { tooManyConnectionsReply } from './describe.js'
-import { silentLogger, type StatusLogger } from './logger.js'
+import { silentAppLogger, type AppLogger } from '@eventwire/service'
 
 export interface StatusServerOptions {
   /** Longest request line, in bytes; a longer one gets an error line and the connection is closed. Default 1024. */
@@ -16,7 +16,7 @@ export interface StatusServerOptions {
   /** close() destroys connections still open after this long. Default 5000. */
   closeTimeoutMs?: number
   /** pino or anything with info/warn/debug(fields, message). Default: silent. */
-  logger?: StatusLogger
+  logger?: AppLogger
 }
 
 export interface StatusServer {
@@ -52,7 +52,7 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
   const idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs ?? 300_000, 0)
   const lingerMs = positive('lingerMs', options.lingerMs ?? 2000, 1)
   const closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs ?? 5000, 1)
-  const logger = options.logger ?? silentLogger
+  const logger = options.logger ?? silentAppLogger
 
   const connections = new Set<StatusConnection>()
   /** Refused sockets, kept so close()/destroy() can reach them while they linger. */

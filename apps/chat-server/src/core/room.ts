@@ -2,7 +2,7 @@ import { nanoid } from 'nanoid'
 import { parseLine, HELP_TEXT } from './commands.js'
 import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type MessageEvent, type ServerEvent } from './events.js'
 import { History } from './history.js'
-import { silentChatLogger, type ChatLogger } from './logger.js'
+import { silentAppLogger, type AppLogger } from '@eventwire/service'
 import { Member, type MemberTransport } from './member.js'
 import { checkNick, guestNick, nickKey } from './nick.js'
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js'
@@ -23,7 +23,7 @@ export interface ChatRoomOptions {
    * `/who` still answers. Default 200; Infinity always announces.
    */
   announceLimit?: number
-  logger?: ChatLogger
+  logger?: AppLogger
 }
 
 export const DEFAULT_HISTORY_SIZE = 20
@@ -57,7 +57,7 @@ export class ChatRoom {
   readonly #byNick = new Map<string, Member>()
   readonly #history: History
   readonly #limiter: RateLimiter
-  readonly #log: ChatLogger
+  readonly #log: AppLogger
   #closing = false
 
   constructor (options: ChatRoomOptions = {}) {
@@ -69,7 +69,7 @@ export class ChatRoom {
     if (!(this.announceLimit >= 0)) throw new RangeError('announceLimit must be >= 0')
     this.#history = new History(historySize)
     this.#limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
-    this.#log = options.logger ?? silentChatLogger
+    this.#log = options.logger ?? silentAppLogger
   }
 
   get size (): number {

@@ -4,7 +4,7 @@ import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
 import type { ServerEvent } from '../core/events.js'
 import { ChatErrorCodes } from '../core/events.js'
-import type { ChatLogger } from '../core/logger.js'
+import type { AppLogger } from '@eventwire/service'
 import type { Member, MemberTransport } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
@@ -12,7 +12,7 @@ import { formatLine } from './format.js'
 
 export interface TcpTransportOptions {
   room: ChatRoom
-  logger: ChatLogger
+  logger: AppLogger
   /** Bytes queued in user space for one connection before it counts as too slow. */
   maxQueueBytes: number
   /** Longest input line in bytes; longer closes the connection. */

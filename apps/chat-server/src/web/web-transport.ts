@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import { ChatErrorCodes, type ServerEvent } from '../core/events.js'
-import type { ChatLogger } from '../core/logger.js'
+import type { AppLogger } from '@eventwire/service'
 import type { Member, MemberTransport } from '../core/member.js'
 import { LeaveReasons, type ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
@@ -13,7 +13,7 @@ import { loadPage } from './static-page.js'
 
 export interface WebTransportOptions {
   room: ChatRoom
-  logger: ChatLogger
+  logger: AppLogger
   /** `ws.bufferedAmount` past which a browser counts as too slow. */
   maxQueueBytes: number
   /** WebSocket `maxPayload`: the largest client message accepted. */

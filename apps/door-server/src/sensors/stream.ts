@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream'
 import { LineSplitter } from '@eventwire/protocol'
-import { isDoorState, silentDoorLogger, type DoorLogger } from '../types.js'
+import { silentAppLogger, type AppLogger } from '@eventwire/service'
+import { isDoorState } from '../types.js'
 import { BaseSensor } from './sensor.js'
 
 export interface StreamSensorOptions {
   /** Where unknown lines are reported. */
-  logger?: DoorLogger
+  logger?: AppLogger
   /** Longest accepted line; a longer one is dropped with a log. Default 256 bytes. */
   maxLineBytes?: number
 }
@@ -17,14 +18,14 @@ export interface StreamSensorOptions {
  */
 export class StreamSensor extends BaseSensor {
   readonly #input: Readable
-  readonly #logger: DoorLogger
+  readonly #logger: AppLogger
   readonly #maxLineBytes: number
   #splitter: LineSplitter | null = null
 
   constructor (input: Readable, options: StreamSensorOptions = {}) {
     super()
     this.#input = input
-    this.#logger = options.logger ?? silentDoorLogger
+    this.#logger = options.logger ?? silentAppLogger
     this.#maxLineBytes = options.maxLineBytes ?? 256
   }
 
