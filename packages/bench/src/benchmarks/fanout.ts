@@ -2,26 +2,10 @@ import { startJob, type Job } from '../harness/child.js'
 import { appMissing } from '../harness/apps.js'
 import { measureRounds } from '../harness/rounds.js'
 import { buildRow, ratioTarget, unavailableRow } from '../harness/rows.js'
-import type { Benchmark, Contender, Row } from '../harness/types.js'
-import type { Proto } from '../jobs/_clients.js'
+import type { Benchmark, Row } from '../harness/types.js'
+import { contendersFor, serverSpec } from './broadcast-servers.js'
 
-interface Spec { server: 'chat' | 'socket.io' | 'ws' | 'net', port: 'tcp' | 'web', proto: Proto }
-
-const specs: Record<string, Spec> = {
-  'chat-tcp': { server: 'chat', port: 'tcp', proto: 'tcp-lines' },
-  'chat-ws': { server: 'chat', port: 'web', proto: 'ws-json' },
-  'socket.io': { server: 'socket.io', port: 'web', proto: 'socket.io' },
-  ws: { server: 'ws', port: 'web', proto: 'ws-json' },
-  'raw-net': { server: 'net', port: 'tcp', proto: 'net-lines' }
-}
-
-const contenders: Contender[] = [
-  { id: 'chat-tcp', role: 'ours', pkg: '@eventwire/chat-server' },
-  { id: 'chat-ws', role: 'ours', pkg: '@eventwire/chat-server' },
-  { id: 'socket.io', role: 'peer', pkg: 'socket.io' },
-  { id: 'ws', role: 'peer', pkg: 'ws' },
-  { id: 'raw-net', role: 'limit' }
-]
+const contenders = contendersFor(['chat-tcp', 'chat-ws', 'socket.io', 'ws', 'raw-net'])
 
 export const fanout: Benchmark = {
   name: 'fanout',
@@ -34,7 +18,7 @@ export const fanout: Benchmark = {
       const messages = Math.round(deliveries / n)
       const window = 20
       const { samples, errors } = await measureRounds(ctx, `fanout N=${n}`, contenders, ctx.rounds, async (c) => {
-        const spec = specs[c.id]!
+        const spec = serverSpec(c.id)
         const server = startJob('server', { kind: spec.server, announce: false }, { timeoutMs: 120_000 })
         let clients: Job | null = null
         try {

@@ -2,28 +2,10 @@ import { startJob, type Job } from '../harness/child.js'
 import { appMissing } from '../harness/apps.js'
 import { measureRounds } from '../harness/rounds.js'
 import { buildRow, unavailableRow, valueTarget } from '../harness/rows.js'
-import type { Benchmark, Contender } from '../harness/types.js'
-import type { Proto } from '../jobs/_clients.js'
+import type { Benchmark } from '../harness/types.js'
+import { contendersFor, serverSpec } from './broadcast-servers.js'
 
-interface Spec { server: 'chat' | 'door' | 'socket.io' | 'ws' | 'net', port: 'tcp' | 'web', proto: Proto }
-
-const specs: Record<string, Spec> = {
-  'chat-tcp': { server: 'chat', port: 'tcp', proto: 'tcp-lines' },
-  'chat-ws': { server: 'chat', port: 'web', proto: 'ws-json' },
-  'door-tcp': { server: 'door', port: 'tcp', proto: 'tcp-lines' },
-  'socket.io': { server: 'socket.io', port: 'web', proto: 'socket.io' },
-  ws: { server: 'ws', port: 'web', proto: 'ws-json' },
-  'raw-net': { server: 'net', port: 'tcp', proto: 'net-lines' }
-}
-
-const contenders: Contender[] = [
-  { id: 'chat-tcp', role: 'ours', pkg: '@eventwire/chat-server' },
-  { id: 'chat-ws', role: 'ours', pkg: '@eventwire/chat-server' },
-  { id: 'door-tcp', role: 'ours', pkg: '@eventwire/door-server' },
-  { id: 'socket.io', role: 'peer', pkg: 'socket.io' },
-  { id: 'ws', role: 'peer', pkg: 'ws' },
-  { id: 'raw-net', role: 'limit' }
-]
+const contenders = contendersFor(['chat-tcp', 'chat-ws', 'door-tcp', 'socket.io', 'ws', 'raw-net'])
 
 export const idleMemory: Benchmark = {
   name: 'idle-memory',
@@ -32,7 +14,7 @@ export const idleMemory: Benchmark = {
   async run (ctx) {
     const n = 1000
     const { samples, errors } = await measureRounds(ctx, 'idle-memory', contenders, ctx.rounds, async (c) => {
-      const spec = specs[c.id]!
+      const spec = serverSpec(c.id)
       const server = startJob('server', { kind: spec.server, announce: false }, { timeoutMs: 120_000, nodeFlags: ['--expose-gc'] })
       let clients: Job | null = null
       try {
