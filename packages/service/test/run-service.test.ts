@@ -20,6 +20,16 @@ describe('runService', () => {
     expect(child.stdout.join('\n')).toMatch(/fixture draining[\s\S]*fixture stopped/)
   })
 
+  it('still exits 0 on SIGTERM when stdout is a closed pipe (main.js | head)', async () => {
+    const child = run({ CLOSE_MS: '0' })
+    await child.waitForLine(/listening on/)
+    child.child.stdout?.destroy() // the reader went away: every later log line hits EPIPE
+    child.child.kill('SIGTERM')
+    const timer = setTimeout(() => child.child.kill('SIGKILL'), 5000)
+    expect(await child.exited).toBe(0)
+    clearTimeout(timer)
+  })
+
   it('exits 1 when the drain overruns its deadline', async () => {
     const child = run({ CLOSE_MS: '5000', SHUTDOWN_TIMEOUT_MS: '100' })
     await child.waitForLine(/listening on/)
