@@ -36,11 +36,12 @@ describe('StreamSensor', () => {
     sensor.start()
     input.write('op')
     input.write('en\r\n  CLOSE \n\nbanana\n')
-    input.write('x'.repeat(40)) // an overlong line is dropped (with the rest of its read); the sensor goes on
-    input.write('xxxx\nopen\n') // the long line's tail is one unknown line, then readings resume
+    input.write('x'.repeat(40) + '\nclose\n') // an overlong line is dropped; the reading after it in the same read is kept
+    input.write('x'.repeat(40)) // an overlong line split across reads is dropped whole
+    input.write('xxxx\nopen\n')
     input.end('close')
     await new Promise((resolve) => setImmediate(resolve))
-    expect(seen).toEqual(['open', 'close', 'open', 'close'])
+    expect(seen).toEqual(['open', 'close', 'close', 'open', 'close'])
     expect(ended).toBe(true)
     expect(logger.has('sensor sent an unknown line; expected "open" or "close"')).toBe(true)
     expect(logger.has('sensor line too long; dropped it')).toBe(true)

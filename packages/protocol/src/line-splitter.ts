@@ -12,8 +12,15 @@ export interface LineSplitterOptions {
   maxLineBytes?: number
   /** Called once per complete line, `\r\n` and `\n` stripped. */
   onLine: (line: string) => void
-  /** Called once, with ERR_FRAME_TOO_LARGE; the splitter accepts nothing afterwards. */
+  /** Called with ERR_FRAME_TOO_LARGE: once with 'stop', once per oversized line with 'skip'. */
   onError: (err: ProtocolError) => void
+  /**
+   * What an oversized line does. 'stop' (default): the splitter accepts nothing
+   * more, the right answer for a connection whose peer broke the protocol.
+   * 'skip': the line is dropped up to its newline and splitting goes on, for an
+   * input that must survive one bad line (a sensor on stdin).
+   */
+  onOverflow?: 'stop' | 'skip'
 }
 
 /**
@@ -38,15 +45,19 @@ export class LineSplitter {
   readonly maxLineBytes: number
   readonly #onLine: (line: string) => void
   readonly #onError: (err: ProtocolError) => void
+  readonly #skipOverflow: boolean
   #pending: Buffer[] = []
   #pendingBytes = 0
   #stopped = false
+  /** Skip mode: the bytes up to the next newline belong to an oversized line. */
+  #discarding = false
 
   constructor (options: LineSplitterOptions) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     assertNumberOption('maxLineBytes', this.maxLineBytes, 1)
     this.#onLine = options.onLine
     this.#onError = options.onError
+    this.#skipOverflow = options.onOverflow === 'skip'
   }
 
   /** Bytes held for the unfinished line. */
@@ -69,19 +80,29 @@ export class LineSplitter {
   /** Feeds one chunk. Returns false once the splitter has stopped. */
   push (chunk: Buffer): boolean {
     if (this.#stopped) return false
-    const firstLf = chunk.indexOf(LF)
-    if (firstLf === -1) return this.#keep(chunk)
-
     let start = 0
+    if (this.#discarding) {
+      const lf = chunk.indexOf(LF)
+      if (lf === -1) return true
+      this.#discarding = false
+      start = lf + 1
+    }
+    const firstLf = chunk.indexOf(LF, start)
+    if (firstLf === -1) return this.#keep(start === 0 ? chunk : Buffer.from(chunk.subarray(start)))
+
+    // Pending bytes exist only when nothing was being discarded, so here start is 0.
     if (this.#pendingBytes > 0) {
       const lineBytes = this.#pendingBytes + firstLf
-      if (lineBytes > this.maxLineBytes) return this.#tooLarge(lineBytes)
-      this.#pending.push(chunk.subarray(0, firstLf))
-      const joined = Buffer.concat(this.#pending, lineBytes)
-      this.#pending = []
-      this.#pendingBytes = 0
-      this.#deliver(decode(joined))
-      if (this.#stopped) return false
+      if (lineBytes > this.maxLineBytes) {
+        if (!this.#overflow(lineBytes, true)) return false
+      } else {
+        this.#pending.push(chunk.subarray(0, firstLf))
+        const joined = Buffer.concat(this.#pending, lineBytes)
+        this.#pending = []
+        this.#pendingBytes = 0
+        this.#deliver(decode(joined))
+        if (this.#stopped) return false
+      }
       start = firstLf + 1
     }
 
@@ -114,12 +135,13 @@ export class LineSplitter {
       const lf = text.indexOf('\n', from)
       const line = lf === -1 ? text.slice(from) : text.slice(from, lf)
       // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need counting.
-      if (line.length * 3 > max) {
-        const bytes = Buffer.byteLength(line)
-        if (bytes > max) return this.#tooLarge(bytes)
+      const bytes = line.length * 3 > max ? Buffer.byteLength(line) : 0
+      if (bytes > max) {
+        if (!this.#overflow(bytes, true)) return false
+      } else {
+        this.#deliver(line)
+        if (this.#stopped) return false
       }
-      this.#deliver(line)
-      if (this.#stopped) return false
       if (lf === -1) return true
       from = lf + 1
     }
@@ -131,19 +153,32 @@ export class LineSplitter {
 
   #keep (bytes: Buffer): boolean {
     const total = this.#pendingBytes + bytes.length
-    if (total > this.maxLineBytes) return this.#tooLarge(total)
+    if (total > this.maxLineBytes) return this.#overflow(total, false)
     this.#pending.push(bytes)
     this.#pendingBytes = total
     return true
   }
 
-  #tooLarge (bytes: number): false {
-    this.stop()
-    this.#onError(new ProtocolError(
+  /**
+   * Reports an oversized line and drops what was kept of it. Returns whether
+   * splitting goes on: never in 'stop' mode; in 'skip' mode unless onError
+   * stopped the splitter. `lineEnded` says whether its newline was already seen.
+   */
+  #overflow (bytes: number, lineEnded: boolean): boolean {
+    const err = new ProtocolError(
       ErrorCodes.FRAME_TOO_LARGE,
       `line exceeds maxLineBytes (${this.maxLineBytes} bytes, saw at least ${bytes} without a newline); send shorter lines or raise maxLineBytes`,
       { maxLineBytes: this.maxLineBytes, bytes }
-    ))
-    return false
+    )
+    if (!this.#skipOverflow) {
+      this.stop()
+      this.#onError(err)
+      return false
+    }
+    this.#pending = []
+    this.#pendingBytes = 0
+    this.#discarding = !lineEnded
+    this.#onError(err)
+    return !this.#stopped
   }
 }

@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { ErrorCodes, LineSplitter, type ProtocolError } from '../src/index.js'
 
-function split (chunks: Buffer[], maxLineBytes?: number): { lines: string[], errors: ProtocolError[], splitter: LineSplitter } {
+function split (chunks: Buffer[], maxLineBytes?: number, onOverflow?: 'stop' | 'skip'): { lines: string[], errors: ProtocolError[], splitter: LineSplitter } {
   const lines: string[] = []
   const errors: ProtocolError[] = []
-  const splitter = new LineSplitter({ maxLineBytes, onLine: (l) => lines.push(l), onError: (e) => errors.push(e) })
+  const splitter = new LineSplitter({ maxLineBytes, onOverflow, onLine: (l) => lines.push(l), onError: (e) => errors.push(e) })
   for (const c of chunks) splitter.push(c)
   splitter.end()
   return { lines, errors, splitter }
@@ -79,6 +79,34 @@ describe('LineSplitter', () => {
     const { lines, errors } = split([Buffer.from('x'.repeat(10)), Buffer.from('\n')], 10)
     expect(errors).toEqual([])
     expect(lines).toEqual(['x'.repeat(10)])
+  })
+
+  it("onOverflow 'skip' drops each oversized line and keeps every other line, at every split position", () => {
+    const text = 'open\n' + 'x'.repeat(40) + '\nclose\n' + 'y'.repeat(25) + '\r\nopen\n'
+    const bytes = Buffer.from(text)
+    for (let i = 0; i <= bytes.length; i++) {
+      for (const j of [i, Math.min(bytes.length, i + 7)]) {
+        const { lines, errors } = split([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)], 20, 'skip')
+        expect(lines, `split at ${i}, ${j}`).toEqual(['open', 'close', 'open'])
+        expect(errors.map((e) => e.code), `split at ${i}, ${j}`).toEqual([ErrorCodes.FRAME_TOO_LARGE, ErrorCodes.FRAME_TOO_LARGE])
+      }
+    }
+  })
+
+  it("onOverflow 'skip' keeps nothing of a flood: a 2 MiB line costs no memory and the next line arrives", () => {
+    const lines: string[] = []
+    let errors = 0
+    let maxPending = 0
+    const splitter = new LineSplitter({ maxLineBytes: 1024, onOverflow: 'skip', onLine: (l) => lines.push(l), onError: () => errors++ })
+    const chunk = Buffer.alloc(64 * 1024, 0x7a)
+    for (let i = 0; i < 32; i++) {
+      expect(splitter.push(chunk)).toBe(true)
+      maxPending = Math.max(maxPending, splitter.pendingBytes)
+    }
+    splitter.push(Buffer.from('zzz\nclose\n'))
+    expect(lines).toEqual(['close'])
+    expect(errors).toBe(1)
+    expect(maxPending).toBeLessThanOrEqual(1024)
   })
 
   it('delivers an unterminated last line at end, like split2', () => {

@@ -51,13 +51,10 @@ export class StreamSensor extends BaseSensor {
   #newSplitter (): LineSplitter {
     return new LineSplitter({
       maxLineBytes: this.#maxLineBytes,
+      // A sensor glitch must not silence it: drop the long line, keep every reading after it.
+      onOverflow: 'skip',
       onLine: this.#onLine,
-      onError: (err) => {
-        this.#logger.warn({ code: err.code }, 'sensor line too long; dropped it')
-        // The splitter stops after an overflow (the rest of that read is lost); a sensor
-        // glitch must not silence it for good, so a fresh one takes the following reads.
-        this.#splitter = this.#newSplitter()
-      }
+      onError: (err) => { this.#logger.warn({ code: err.code }, 'sensor line too long; dropped it') }
     })
   }
 
