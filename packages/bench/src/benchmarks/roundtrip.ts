@@ -14,7 +14,10 @@ export const roundtrip: Benchmark = {
   title: 'Remote emitter round trip: sequential request → reply over loopback',
   async run (ctx) {
     const requests = 5000
-    const warmup = 500
+    // Steady state, for every contender alike: with 500 warm-up requests, a trace of the
+    // slowest 1% showed them bunched in the first ~1,500 (JIT tier-up and its deopts),
+    // which measured compilation, not the round trip.
+    const warmup = 2000
     const { samples, errors } = await measureRounds(ctx, 'roundtrip', contenders, ctx.rounds, async (c) => {
       const server = startJob('rt-server', { contender: c.id }, { timeoutMs: 120_000 })
       let client: ReturnType<typeof startJob> | null = null
@@ -28,7 +31,7 @@ export const roundtrip: Benchmark = {
       }
     })
     const notes = [
-      `${requests.toLocaleString('en-US')} sequential requests after ${warmup} warm-up ones, ~100-byte payload echoed back; server and client in separate processes`,
+      `${requests.toLocaleString('en-US')} sequential requests after ${warmup.toLocaleString('en-US')} warm-up ones (the same for every contender), ~100-byte payload echoed back; server and client in separate processes`,
       'ours: request("echo") / handle("echo"); duplex-emitter: emit("ping", id, body) answered by emit("pong", id, body); socket.io: emitWithAck (websocket transport)',
       ...errors
     ]
