@@ -1,8 +1,8 @@
-import { createLogger, describeConfig, formatAddress, readConfig, runService, type OptionSpec } from '@eventwire/service'
+import { createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService, type OptionSpec } from '@eventwire/service'
 import { createChatServer } from './index.js'
 
 const specs = {
-  host: { env: 'HOST', flag: 'host', type: 'string', default: '127.0.0.1', help: 'bind address for both ports' },
+  host: hostOption,
   tcpPort: { env: 'CHAT_PORT', flag: 'port', type: 'port', default: 8001, help: 'TCP port for netcat/telnet users' },
   webPort: { env: 'CHAT_WEB_PORT', flag: 'web-port', type: 'port', default: 8081, help: 'HTTP port: page at /, WebSocket at /ws, /healthz' },
   historySize: { env: 'CHAT_HISTORY', flag: 'history', type: 'int', default: 20, min: 0, max: 10_000, help: 'messages replayed to a member who joins' },
@@ -15,10 +15,7 @@ const specs = {
   heartbeatMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: 30_000, min: 100, help: 'WebSocket ping interval' }
 } satisfies Record<string, OptionSpec>
 
-if (process.argv.includes('--help')) {
-  console.log(`chat-server: one chat room for netcat/telnet (TCP) and browser (WebSocket) users\n\n${describeConfig(specs)}`)
-  process.exit(0)
-}
+exitOnHelp('chat-server: one chat room for netcat/telnet (TCP) and browser (WebSocket) users', specs)
 
 const logger = createLogger('chat-server')
 

@@ -1,8 +1,8 @@
-import type { OptionSpec } from '@eventwire/service'
+import { hostOption, type OptionSpec } from '@eventwire/service'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
 export const doorConfigSpecs = {
-  host: { env: 'HOST', flag: 'host', type: 'string', default: '127.0.0.1', help: 'address to bind (TCP and web)' },
+  host: hostOption,
   port: { env: 'DOOR_PORT', flag: 'port', type: 'port', default: 8000, help: 'TCP port of the door event stream' },
   webPort: { env: 'DOOR_WEB_PORT', flag: 'web-port', type: 'port', default: 8002, help: 'HTTP port of the dashboard (page at /, WebSocket at /ws)' },
   sensor: { env: 'DOOR_SENSOR', flag: 'sensor', type: 'enum', default: 'simulated', values: ['simulated', 'stdin', 'http'], help: 'where readings come from: simulated, stdin (lines "open"/"close"), http (POST /sensor with a token)' },

@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, describeConfig, formatAddress, readConfig, runService } from '@eventwire/service'
+import { ConfigError, createLogger, exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
 import { doorConfigSpecs } from './config.js'
 import { createDoorServer } from './door-server.js'
 import { ManualSensor } from './sensors/manual.js'
@@ -6,10 +6,7 @@ import type { DoorSensor } from './sensors/sensor.js'
 import { SimulatedSensor } from './sensors/simulated.js'
 import { StreamSensor } from './sensors/stream.js'
 
-if (process.argv.includes('--help')) {
-  process.stdout.write(`door-server: door events over TCP (duplex-emitter frames) and a live web dashboard\n\n${describeConfig(doorConfigSpecs)}\n`)
-  process.exit(0)
-}
+exitOnHelp('door-server: door events over TCP (duplex-emitter frames) and a live web dashboard', doorConfigSpecs)
 
 const logger = createLogger('door-server')
 

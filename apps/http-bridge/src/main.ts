@@ -1,8 +1,8 @@
-import { createLogger, formatAddress, readConfig, runService } from '@eventwire/service'
+import { createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService } from '@eventwire/service'
 import { createBridge } from './bridge.js'
 
 const specs = {
-  host: { env: 'HOST', flag: 'host', type: 'string', default: '127.0.0.1', help: 'address to bind' },
+  host: hostOption,
   port: { env: 'BRIDGE_PORT', flag: 'port', type: 'port', default: 8090, help: 'HTTP port (0 picks a free one)' },
   statusHost: { env: 'STATUS_HOST', flag: 'status-host', type: 'string', default: '127.0.0.1', help: 'status-server host' },
   statusPort: { env: 'STATUS_PORT', flag: 'status-port', type: 'port', default: 9670, help: 'status-server port' },
@@ -11,6 +11,8 @@ const specs = {
   connections: { env: 'BRIDGE_UPSTREAM_CONNECTIONS', flag: 'connections', type: 'int', default: 2, min: 1, max: 64, help: 'persistent connections to status-server' },
   logRequests: { env: 'BRIDGE_LOG_REQUESTS', flag: 'log-requests', type: 'enum', default: 'false', values: ['true', 'false'], help: 'log every request' }
 } as const
+
+exitOnHelp('http-bridge: GET /status/NNN (or /?statusCode=NNN) answered by status-server over a persistent TCP link', specs)
 
 const logger = createLogger('http-bridge')
 

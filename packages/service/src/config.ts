@@ -97,6 +97,20 @@ export function readConfig<T extends Record<string, OptionSpec>> (specs: T, sour
   return values as ConfigValues<T>
 }
 
+/** The bind address every app takes: `HOST` / `--host`, loopback unless told otherwise. */
+export const hostOption = { env: 'HOST', flag: 'host', type: 'string', default: '127.0.0.1', help: 'address to bind (every port of the app)' } as const satisfies OptionSpec
+
+/**
+ * `--help` (or `-h`) anywhere in argv: prints `summary` and every option, then
+ * exits 0. Call it before anything else in a main, so asking for help never
+ * starts a server or trips over a missing setting.
+ */
+export function exitOnHelp (summary: string, specs: Record<string, OptionSpec>, argv: readonly string[] = process.argv.slice(2)): void {
+  if (!argv.includes('--help') && !argv.includes('-h')) return
+  process.stdout.write(`${summary}\n\nEnvironment variables (and matching --flags):\n${describeConfig(specs)}\n`)
+  process.exit(0)
+}
+
 /** One line per option, for `--help` and the README. */
 export function describeConfig (specs: Record<string, OptionSpec>): string {
   return Object.values(specs).map((spec) => {

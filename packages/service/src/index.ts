@@ -1,4 +1,4 @@
-export { readConfig, describeConfig, ConfigError, type OptionSpec, type ConfigValues, type ConfigSources } from './config.js'
+export { readConfig, describeConfig, exitOnHelp, hostOption, ConfigError, type OptionSpec, type ConfigValues, type ConfigSources } from './config.js'
 export { createLogger, type ServiceLogger } from './logger.js'
 export { silentAppLogger, type AppLogger } from './app-logger.js'
 export { formatAddress, listen } from './address.js'
