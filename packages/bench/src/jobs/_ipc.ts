@@ -1,4 +1,5 @@
 /** Helpers for job processes: params from argv, messages to and from the parent. */
+import v8 from 'node:v8'
 
 export function params<T> (): T {
   return JSON.parse(process.argv[2] ?? '{}') as T
@@ -50,4 +51,9 @@ export function gc (): void {
 
 export function rssBytes (): number {
   return process.memoryUsage.rss()
+}
+
+/** Committed size of V8's young generation: it grows under allocation bursts and shrinks when idle. */
+export function youngGenerationBytes (): number {
+  return v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space')?.physical_space_size ?? 0
 }

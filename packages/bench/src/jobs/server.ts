@@ -2,7 +2,7 @@ import net from 'node:net'
 import http from 'node:http'
 import { WebSocketServer, WebSocket } from 'ws'
 import { Server as IoServer } from 'socket.io'
-import { gc, main, on, params, rssBytes, send } from './_ipc.js'
+import { gc, main, on, params, rssBytes, send, youngGenerationBytes } from './_ipc.js'
 
 interface Params {
   kind: 'chat' | 'door' | 'socket.io' | 'ws' | 'net'
@@ -92,15 +92,19 @@ main(async () => {
   let peak = rssBytes()
   const sampler = setInterval(() => { peak = Math.max(peak, rssBytes()) }, 100)
   sampler.unref()
-  on('measure', async () => {
+  on('measure', async (msg) => {
     // Settle, collect, settle: RSS after GC is what idle connections really hold.
-    await new Promise((resolve) => setTimeout(resolve, 200))
+    // `settleMs` of 6 s or more lets V8 see a low allocation rate (it looks back ~5 s)
+    // and shrink a young generation that a burst of connections had grown.
+    const settleMs = typeof msg.settleMs === 'number' ? msg.settleMs : 200
+    await new Promise((resolve) => setTimeout(resolve, settleMs))
     gc()
     await new Promise((resolve) => setTimeout(resolve, 200))
     gc()
     const rss = rssBytes()
-    peak = Math.max(peak, rss)
-    send({ type: 'measured', rss, peak, heapUsed: process.memoryUsage().heapUsed })
+    // resetPeak: the next reading's peak covers only what happens from here on.
+    peak = msg.resetPeak === true ? rss : Math.max(peak, rss)
+    send({ type: 'measured', rss, peak, heapUsed: process.memoryUsage().heapUsed, young: youngGenerationBytes() })
   })
   const ports = await start(p)
   send({ type: 'ready', ...ports })
