@@ -147,6 +147,9 @@ class TcpConnection implements MemberTransport {
   }
 }
 
+/** Idle time before the first TCP keep-alive probe. */
+const KEEPALIVE_DELAY_MS = 60_000
+
 /** The TCP side: a net.Server whose connections become room members. */
 export class TcpTransport {
   readonly server: net.Server
@@ -160,7 +163,10 @@ export class TcpTransport {
       corked: undefined,
       onEmpty: undefined
     }
-    this.server = net.createServer(this.#onConnection)
+    // noDelay: a chat line is interactive, and one chunk's lines already leave in one write, so
+    // Nagle would only add delay. keepAlive: an idle nc user whose machine vanished is found
+    // by the kernel's probes and removed, instead of holding a member slot forever.
+    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS }, this.#onConnection)
     this.server.on('error', this.#onServerError)
   }
 
