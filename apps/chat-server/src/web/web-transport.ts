@@ -10,11 +10,12 @@ import { LeaveReasons, type ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
 import { decodeClientMessage } from './client-message.js'
 import { loadPage } from './static-page.js'
+import { textFrame } from './text-frame.js'
 
 export interface WebTransportOptions {
   room: ChatRoom
   logger: AppLogger
-  /** `ws.bufferedAmount` past which a browser counts as too slow. */
+  /** Bytes queued on a browser's socket past which it counts as too slow. */
   maxQueueBytes: number
   /** WebSocket `maxPayload`: the largest client message accepted. */
   maxPayloadBytes: number
@@ -22,8 +23,6 @@ export interface WebTransportOptions {
   heartbeatIntervalMs: number
   closeGraceMs: number
 }
-
-const TEXT = { binary: false } as const
 
 interface WebContext extends WebTransportOptions {
   shared: EncodeCache<Buffer>
@@ -42,14 +41,17 @@ function closeCode (reason: string): number {
 class WsConnection implements MemberTransport {
   readonly kind = 'ws'
   readonly #ws: WebSocket
+  /** The upgraded socket under #ws: room events are written to it as ready-made frames. */
+  readonly #socket: Duplex
   readonly #ctx: WebContext
   readonly member: Member
   /** Cleared by each heartbeat tick, set by the pong that answers it. */
   alive = true
   #closeTimer: NodeJS.Timeout | undefined
 
-  constructor (ws: WebSocket, ctx: WebContext) {
+  constructor (ws: WebSocket, socket: Duplex, ctx: WebContext) {
     this.#ws = ws
+    this.#socket = socket
     this.#ctx = ctx
     ws.on('message', this.#onMessage)
     ws.on('pong', this.#onPong)
@@ -60,11 +62,14 @@ class WsConnection implements MemberTransport {
   }
 
   send (event: ServerEvent): boolean {
-    const ws = this.#ws
-    if (ws.readyState !== WebSocket.OPEN) return true
-    if (ws.bufferedAmount > this.#ctx.maxQueueBytes) return false
-    // One JSON encoding per broadcast, shared by every browser; sent as a text frame.
-    ws.send(this.#ctx.shared.get(event), TEXT)
+    // Not OPEN: closing, and no data frame may follow a close frame.
+    if (this.#ws.readyState !== WebSocket.OPEN) return true
+    const socket = this.#socket
+    if (socket.writableLength > this.#ctx.maxQueueBytes) return false
+    // One JSON text frame per broadcast, shared by every browser. Written beside ws, not
+    // through it: ws also writes each frame whole and at once (no compression, no Blobs
+    // here), so frames never interleave, and its bufferedAmount still counts these bytes.
+    socket.write(this.#ctx.shared.get(event))
     return true
   }
 
@@ -133,7 +138,7 @@ export class WebTransport {
   constructor (options: WebTransportOptions, stats: () => Record<string, unknown>) {
     this.#ctx = {
       ...options,
-      shared: new EncodeCache((event) => Buffer.from(JSON.stringify(event))),
+      shared: new EncodeCache((event) => textFrame(JSON.stringify(event))),
       connections: new Set(),
       onEmpty: undefined
     }
@@ -201,7 +206,7 @@ export class WebTransport {
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       socket.off('error', onUpgradeSocketError)
-      void new WsConnection(ws, this.#ctx)
+      void new WsConnection(ws, socket, this.#ctx)
     })
   }
 
