@@ -9,6 +9,11 @@ export interface BenchClient {
   ready: Promise<void>
   send: (text: string) => void
   close: () => void
+  /** Stop reading (the server's writes then pile up in its queue); tcp and ws only. */
+  pause: () => void
+  resume: () => void
+  /** Resolves when the connection is closed, by either side. */
+  closed: Promise<void>
 }
 
 /** tcp-lines: ready at the server's first line (chat welcome); net-lines: ready at connect (a raw server says nothing first). */
@@ -20,12 +25,13 @@ export type Proto = 'tcp-lines' | 'net-lines' | 'ws-json' | 'socket.io' | 'tcp-s
  */
 export function connectClient (proto: Proto, port: number, mark: string, onMarked: (text: string) => void): BenchClient {
   if (proto === 'tcp-lines' || proto === 'net-lines' || proto === 'tcp-silent') {
-    const sock = net.connect(port, '127.0.0.1')
+    const sock = net.connect({ port, host: '127.0.0.1', noDelay: true })
     sock.setEncoding('utf8')
     let first!: () => void
     let failed!: (e: Error) => void
     const ready = new Promise<void>((resolve, reject) => { first = resolve; failed = reject })
     sock.on('error', (e) => failed(e))
+    const closed = new Promise<void>((resolve) => sock.once('close', () => resolve()))
     if (proto !== 'tcp-lines') sock.once('connect', () => first())
     let rest = ''
     sock.on('data', (text: string) => {
@@ -40,7 +46,7 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
       rest = lines.pop() ?? ''
       for (const line of lines) if (line.includes(mark)) onMarked(line)
     })
-    return { ready, send: (t) => { sock.write(t + '\n') }, close: () => sock.destroy() }
+    return { ready, send: (t) => { sock.write(t + '\n') }, close: () => sock.destroy(), pause: () => sock.pause(), resume: () => sock.resume(), closed }
   }
   if (proto === 'ws-json') {
     const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`)
@@ -49,17 +55,20 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
       ws.once('error', reject)
     })
     ws.on('error', () => {})
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()))
     ws.on('message', (data) => {
       const text = data.toString()
       if (text.includes(mark)) onMarked(text)
     })
-    return { ready, send: (t) => ws.send(JSON.stringify({ type: 'message', text: t })), close: () => ws.terminate() }
+    return { ready, send: (t) => ws.send(JSON.stringify({ type: 'message', text: t })), close: () => ws.terminate(), pause: () => ws.pause(), resume: () => ws.resume(), closed }
   }
   const s = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], forceNew: true, reconnection: false })
   s.on('message', (m: { text?: string }) => {
     if (typeof m?.text === 'string' && m.text.includes(mark)) onMarked(m.text)
   })
-  return { ready: ioConnected(s), send: (t) => { s.emit('message', { text: t }) }, close: () => { s.disconnect() } }
+  const notSupported = (): never => { throw new Error('socket.io clients cannot stop reading') }
+  const closed = new Promise<void>((resolve) => s.once('disconnect', () => resolve()))
+  return { ready: ioConnected(s), send: (t) => { s.emit('message', { text: t }) }, close: () => { s.disconnect() }, pause: notSupported, resume: notSupported, closed }
 }
 
 /** Connects n clients, at most `batch` handshakes in flight at once. */

@@ -64,7 +64,8 @@ async function start ({ kind, announce = true }: Params): Promise<Record<string,
     case 'net': {
       const clients = new Set<net.Socket>()
       let seq = 0
-      const server = net.createServer((sock) => {
+      // noDelay, as ws, socket.io and chat-server set it: Nagle would only slow the limit down.
+      const server = net.createServer({ noDelay: true }, (sock) => {
         const from = `guest${++seq}`
         clients.add(sock)
         sock.setEncoding('utf8')
