@@ -5,6 +5,7 @@ import { roundtrip } from './roundtrip.js'
 import { httpBridge } from './http-bridge.js'
 import { fanout } from './fanout.js'
 import { idleMemory } from './idle-memory.js'
+import { slowReceiver } from './slow-receiver.js'
 import { chat10k } from './chat-10k.js'
 
 /** Every benchmark, in run order. */
@@ -15,5 +16,6 @@ export const benchmarks: Benchmark[] = [
   httpBridge,
   fanout,
   idleMemory,
+  slowReceiver,
   chat10k
 ]
