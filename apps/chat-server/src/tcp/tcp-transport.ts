@@ -23,13 +23,22 @@ export interface TcpTransportOptions {
 
 /** Corked output past this is written out at once, even mid-batch. */
 const CORK_FLUSH_BYTES = 16 * 1024
+/** A flush that uncorks this many connections counts as big (see scheduleFlush). */
+const BIG_FLUSH_CONNECTIONS = 1000
+/** The shortest time between big flushes: the most a line waits, in rooms this large only. */
+const BIG_FLUSH_INTERVAL_MS = 10
 
 /** Shared by every connection, so a connection itself holds only its own state. */
 interface TcpContext extends TcpTransportOptions {
   shared: EncodeCache<Buffer>
   connections: Set<TcpConnection>
-  /** Connections corked while one input chunk is processed; undefined outside a chunk. */
-  corked: TcpConnection[] | undefined
+  /** Connections corked since the last flush; all are uncorked together once per loop turn. */
+  corked: TcpConnection[]
+  /** The pending flushCorked: next loop turn, or a timer after a big flush. */
+  flushSoon: NodeJS.Immediate | undefined
+  flushLater: NodeJS.Timeout | undefined
+  /** When the last flush of BIG_FLUSH_CONNECTIONS or more happened (performance.now()). */
+  bigFlushAt: number
   onEmpty: (() => void) | undefined
 }
 
@@ -69,12 +78,14 @@ class TcpConnection implements MemberTransport {
       socket.cork()
     }
     if (socket.writableLength > this.#ctx.maxQueueBytes) return false
-    const corked = this.#ctx.corked
-    if (corked !== undefined && !this.#corked) {
-      // Several lines in one input chunk become one writev per reader, not one syscall per line.
+    if (!this.#corked) {
+      // Every line for this reader until the end of this event-loop turn (a chunk of messages,
+      // a burst of joins) leaves in one writev, not one syscall per line.
       socket.cork()
       this.#corked = true
-      corked.push(this)
+      const ctx = this.#ctx
+      ctx.corked.push(this)
+      if (ctx.flushSoon === undefined && ctx.flushLater === undefined) scheduleFlush(ctx)
     }
     // Private lines read differently for sender and recipient; everything else is shared.
     socket.write(event.type === 'private' ? formatLine(event, this.member.nick) : this.#ctx.shared.get(event))
@@ -99,21 +110,7 @@ class TcpConnection implements MemberTransport {
   }
 
   readonly #onData = (chunk: Buffer): void => {
-    const ctx = this.#ctx
-    if (ctx.corked !== undefined) {
-      this.#splitter.push(chunk)
-      return
-    }
-    // Everything this chunk makes the room send is flushed when it is done,
-    // still synchronously: batching adds no latency.
-    ctx.corked = []
-    try {
-      this.#splitter.push(chunk)
-    } finally {
-      const corked = ctx.corked
-      ctx.corked = undefined
-      for (const connection of corked) connection.uncork()
-    }
+    this.#splitter.push(chunk)
   }
 
   readonly #onLine = (line: string): void => {
@@ -147,6 +144,29 @@ class TcpConnection implements MemberTransport {
   }
 }
 
+/** Uncorks every connection corked since the last flush: their lines go out, one writev each. */
+function flushCorked (ctx: TcpContext): void {
+  clearImmediate(ctx.flushSoon)
+  clearTimeout(ctx.flushLater)
+  ctx.flushSoon = ctx.flushLater = undefined
+  const corked = ctx.corked
+  ctx.corked = []
+  for (const connection of corked) connection.uncork()
+  if (corked.length >= BIG_FLUSH_CONNECTIONS) ctx.bigFlushAt = performance.now()
+}
+
+/**
+ * Normally the lines go out at the end of this loop turn. Right after a big flush they wait
+ * until BIG_FLUSH_INTERVAL_MS have passed since it: in a large room under load (a storm of
+ * joins, a busy channel) each member then gets one writev per interval instead of one per
+ * event, which is what keeps 10,000 members' join notices from becoming 50 million syscalls.
+ */
+function scheduleFlush (ctx: TcpContext): void {
+  const wait = ctx.bigFlushAt + BIG_FLUSH_INTERVAL_MS - performance.now()
+  if (wait > 0) ctx.flushLater = setTimeout(flushCorked, wait, ctx)
+  else ctx.flushSoon = setImmediate(flushCorked, ctx)
+}
+
 /** Idle time before the first TCP keep-alive probe. */
 const KEEPALIVE_DELAY_MS = 60_000
 
@@ -160,12 +180,15 @@ export class TcpTransport {
       ...options,
       shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
       connections: new Set(),
-      corked: undefined,
+      corked: [],
+      flushSoon: undefined,
+      flushLater: undefined,
+      bigFlushAt: -Infinity,
       onEmpty: undefined
     }
-    // noDelay: a chat line is interactive, and one chunk's lines already leave in one write, so
-    // Nagle would only add delay. keepAlive: an idle nc user whose machine vanished is found
-    // by the kernel's probes and removed, instead of holding a member slot forever.
+    // noDelay: a chat line is interactive, and one loop turn's lines already leave in one write,
+    // so Nagle would only add delay. keepAlive: the kernel's probes find an idle nc user whose
+    // machine vanished, without a timer per client.
     this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: KEEPALIVE_DELAY_MS }, this.#onConnection)
     this.server.on('error', this.#onServerError)
   }
@@ -187,6 +210,7 @@ export class TcpTransport {
     await this.drained()
     await closed
     this.server.off('error', this.#onServerError)
+    flushCorked(this.#ctx)
   }
 
   /** Resolves when no connection is left. */
@@ -197,8 +221,6 @@ export class TcpTransport {
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
-    // Keepalive probes are the kernel's job: dead peers are found without a timer per client.
-    socket.setKeepAlive(true, 60_000)
     void new TcpConnection(socket, this.#ctx)
   }
 
