@@ -4,14 +4,22 @@ import { afterEach } from 'vitest'
 import { createStatusServer, type StatusServer, type StatusServerOptions } from '@eventwire/status-server'
 import { createBridge, type Bridge, type BridgeOptions } from '../src/index.js'
 
-const cleanups: Array<() => Promise<unknown> | unknown> = []
+const cleanups: Array<{ fn: () => Promise<unknown> | unknown, label: string }> = []
 
 afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  for (const { fn, label } of cleanups.splice(0).reverse()) {
+    // A clean-up should take well under a second; if one hangs, say which before the hook times out.
+    const slow = setTimeout(() => console.error(`clean-up still running after 5 s: ${label}`), 5000)
+    try {
+      await fn()
+    } finally {
+      clearTimeout(slow)
+    }
+  }
 })
 
-export function onCleanup (fn: () => Promise<unknown> | unknown): void {
-  cleanups.push(fn)
+export function onCleanup (fn: () => Promise<unknown> | unknown, label = fn.toString().slice(0, 80)): void {
+  cleanups.push({ fn, label })
 }
 
 /** A real status-server on port 0 (or the given port, to restart one). */

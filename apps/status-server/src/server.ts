@@ -57,8 +57,8 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
   const connections = new Set<StatusConnection>()
   /** Refused sockets, kept so close()/destroy() can reach them while they linger. */
   const refused = new Set<Socket>()
-  /** Resolves once per socket when it has closed: what close() and destroy() wait for. */
-  const closedSockets = new Set<Promise<void>>()
+  /** Every accepted socket until it has closed, with the promise that resolves then: what close() and destroy() wait for. */
+  const openSockets = new Map<Socket, Promise<void>>()
   let closing: Promise<void> | null = null
 
   const onConnectionClose = (connection: StatusConnection): void => {
@@ -68,8 +68,8 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
 
   const track = (socket: Socket): void => {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
-    closedSockets.add(closed)
-    void closed.then(() => closedSockets.delete(closed))
+    openSockets.set(socket, closed)
+    void closed.then(() => openSockets.delete(socket))
   }
 
   const refuse = (socket: Socket): void => {
@@ -106,7 +106,7 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
   })
 
   const waitForConnections = async (): Promise<void> => {
-    while (closedSockets.size > 0) await Promise.all(closedSockets)
+    while (openSockets.size > 0) await Promise.all(openSockets.values())
   }
 
   const close = (): Promise<void> => {
@@ -131,8 +131,9 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
 
   const destroy = async (): Promise<void> => {
     const closed = stopListening()
-    for (const connection of connections) connection.socket.resetAndDestroy()
-    for (const socket of refused) socket.destroy()
+    // Every socket still open, whatever state it is in (served, refused, lingering), so the
+    // wait below can only end: each one gets its 'close' from this.
+    for (const socket of openSockets.keys()) socket.resetAndDestroy()
     await waitForConnections()
     await closed
   }
