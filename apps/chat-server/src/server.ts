@@ -13,8 +13,8 @@ export interface ChatServerOptions {
   /** Per-member token bucket over incoming lines/requests. Default `{ burst: 10, perSecond: 5 }`. */
   rateLimit?: RateLimitOptions
   /**
-   * Outgoing bytes queued for one member (TCP `socket.writableLength`, WebSocket
-   * `bufferedAmount`) past which it is disconnected as too slow. Default 256 KiB.
+   * Outgoing bytes queued for one member (its socket's `writableLength`, for TCP
+   * and WebSocket alike) past which it is disconnected as too slow. Default 256 KiB.
    */
   maxQueueBytes?: number
   /** Longest TCP input line and WebSocket message (`maxPayload`) in bytes. Default 8 KiB. */
@@ -23,7 +23,7 @@ export interface ChatServerOptions {
   heartbeatIntervalMs?: number
   /** How long a graceful disconnect waits for the peer before cutting it. Default 2 s. */
   closeGraceMs?: number
-  /** Joins/leaves are announced while the room has at most this many members. Default 200. */
+  /** Joins/leaves are announced while the room has at most this many members. Default: always. */
   announceLimit?: number
   logger?: AppLogger
 }

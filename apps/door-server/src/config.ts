@@ -1,4 +1,5 @@
 import { hostOption, type OptionSpec } from '@eventwire/service'
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS } from './door-server.js'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
 export const doorConfigSpecs = {
@@ -7,8 +8,8 @@ export const doorConfigSpecs = {
   webPort: { env: 'DOOR_WEB_PORT', flag: 'web-port', type: 'port', default: 8002, help: 'HTTP port of the dashboard (page at /, WebSocket at /ws)' },
   sensor: { env: 'DOOR_SENSOR', flag: 'sensor', type: 'enum', default: 'simulated', values: ['simulated', 'stdin', 'http'], help: 'where readings come from: simulated, stdin (lines "open"/"close"), http (POST /sensor with a token)' },
   simMaxMs: { env: 'DOOR_SIM_MAX_MS', flag: 'sim-max-ms', type: 'int', default: 5000, min: 1, help: 'simulated sensor: longest time between flips, ms' },
-  offlineAfterMs: { env: 'DOOR_OFFLINE_AFTER_MS', flag: 'offline-after-ms', type: 'int', default: 30_000, min: 0, help: 'sensor silence before clients get "offline", ms (0: only when the source ends)' },
+  offlineAfterMs: { env: 'DOOR_OFFLINE_AFTER_MS', flag: 'offline-after-ms', type: 'int', default: DEFAULT_OFFLINE_AFTER_MS, min: 0, help: 'sensor silence before clients get "offline", ms (0: only when the source ends)' },
   sensorToken: { env: 'DOOR_SENSOR_TOKEN', flag: 'sensor-token', type: 'optional-string', help: 'bearer token for POST /sensor (required with DOOR_SENSOR=http)' },
-  maxQueueBytes: { env: 'DOOR_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: 65_536, min: 1024, help: 'unsent bytes a client may have queued before it is dropped' },
-  heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: 30_000, min: 100, help: 'a client that pings is dropped after this much silence, ms' }
+  maxQueueBytes: { env: 'DOOR_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'unsent bytes a client may have queued before it is dropped' },
+  heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' }
 } satisfies Record<string, OptionSpec>

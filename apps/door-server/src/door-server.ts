@@ -59,6 +59,10 @@ export interface DoorServer {
   snapshot (): DoorSnapshot
 }
 
+export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024
+export const DEFAULT_OFFLINE_AFTER_MS = 30_000
+export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000
+
 /**
  * Builds a door server: sensor → DoorHub → TCP clients (remote-emitter frames)
  * and browsers (WebSocket JSON). Nothing listens until `listen()`.
@@ -72,12 +76,12 @@ export interface DoorServer {
  */
 export function createDoorServer (options: DoorServerOptions): DoorServer {
   const logger = options.logger ?? silentAppLogger
-  const maxQueueBytes = options.maxQueueBytes ?? 64 * 1024
+  const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
   const closeGraceMs = options.closeGraceMs ?? 2000
-  const hub = new DoorHub(options.sensor, { offlineAfterMs: options.offlineAfterMs ?? 30_000, logger })
+  const hub = new DoorHub(options.sensor, { offlineAfterMs: options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS, logger })
   const tcp = new TcpBroadcast(hub, {
     maxQueueBytes,
-    heartbeatTimeoutMs: options.heartbeat?.timeoutMs ?? 30_000,
+    heartbeatTimeoutMs: options.heartbeat?.timeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     keepAliveMs: options.keepAliveMs ?? 30_000,
     maxClients: options.maxClients ?? 10_000,
     maxLineBytes: options.maxLineBytes ?? 1024,

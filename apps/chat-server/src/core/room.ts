@@ -20,7 +20,7 @@ export interface ChatRoomOptions {
    * members. Past it they are not: filling a room of N members with announced
    * joins costs N²/2 deliveries (50 million lines for 10,000 members), the
    * reason large IRC channels and chat apps go quiet about presence too.
-   * `/who` still answers. Default 200; Infinity always announces.
+   * `/who` still answers. Default Infinity: always announced.
    */
   announceLimit?: number
   logger?: AppLogger
@@ -223,9 +223,10 @@ export class ChatRoom {
         return
       }
       case 'msg': {
-        const target = this.#byNick.get(nickKey(sanitizeText(request.to)))
+        const to = sanitizeText(request.to)
+        const target = this.#byNick.get(nickKey(to))
         if (target === undefined) {
-          this.#error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${sanitizeText(request.to)} is here; /who lists who is`)
+          this.#error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
           return
         }
         const text = this.#cleanMessage(member, request.text)

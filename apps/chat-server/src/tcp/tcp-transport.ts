@@ -8,6 +8,7 @@ import type { AppLogger } from '@eventwire/service'
 import type { Member, MemberTransport } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
+import { CorkBatch } from './cork-batch.js'
 import { formatLine } from './format.js'
 
 export interface TcpTransportOptions {
@@ -23,22 +24,13 @@ export interface TcpTransportOptions {
 
 /** Corked output past this is written out at once, even mid-batch. */
 const CORK_FLUSH_BYTES = 16 * 1024
-/** A flush that uncorks this many connections counts as big (see scheduleFlush). */
-const BIG_FLUSH_CONNECTIONS = 1000
-/** The shortest time between big flushes: the most a line waits, in rooms this large only. */
-const BIG_FLUSH_INTERVAL_MS = 10
 
 /** Shared by every connection, so a connection itself holds only its own state. */
 interface TcpContext extends TcpTransportOptions {
   shared: EncodeCache<Buffer>
   connections: Set<TcpConnection>
-  /** Connections corked since the last flush; all are uncorked together once per loop turn. */
-  corked: TcpConnection[]
-  /** The pending flushCorked: next loop turn, or a timer after a big flush. */
-  flushSoon: NodeJS.Immediate | undefined
-  flushLater: NodeJS.Timeout | undefined
-  /** When the last flush of BIG_FLUSH_CONNECTIONS or more happened (performance.now()). */
-  bigFlushAt: number
+  /** Uncorks, once per loop turn, every connection written to during it. */
+  batch: CorkBatch
   onEmpty: (() => void) | undefined
 }
 
@@ -83,9 +75,7 @@ class TcpConnection implements MemberTransport {
       // a burst of joins) leaves in one writev, not one syscall per line.
       socket.cork()
       this.#corked = true
-      const ctx = this.#ctx
-      ctx.corked.push(this)
-      if (ctx.flushSoon === undefined && ctx.flushLater === undefined) scheduleFlush(ctx)
+      this.#ctx.batch.add(this)
     }
     // Private lines read differently for sender and recipient; everything else is shared.
     socket.write(event.type === 'private' ? formatLine(event, this.member.nick) : this.#ctx.shared.get(event))
@@ -144,29 +134,6 @@ class TcpConnection implements MemberTransport {
   }
 }
 
-/** Uncorks every connection corked since the last flush: their lines go out, one writev each. */
-function flushCorked (ctx: TcpContext): void {
-  clearImmediate(ctx.flushSoon)
-  clearTimeout(ctx.flushLater)
-  ctx.flushSoon = ctx.flushLater = undefined
-  const corked = ctx.corked
-  ctx.corked = []
-  for (const connection of corked) connection.uncork()
-  if (corked.length >= BIG_FLUSH_CONNECTIONS) ctx.bigFlushAt = performance.now()
-}
-
-/**
- * Normally the lines go out at the end of this loop turn. Right after a big flush they wait
- * until BIG_FLUSH_INTERVAL_MS have passed since it: in a large room under load (a storm of
- * joins, a busy channel) each member then gets one writev per interval instead of one per
- * event, which is what keeps 10,000 members' join notices from becoming 50 million syscalls.
- */
-function scheduleFlush (ctx: TcpContext): void {
-  const wait = ctx.bigFlushAt + BIG_FLUSH_INTERVAL_MS - performance.now()
-  if (wait > 0) ctx.flushLater = setTimeout(flushCorked, wait, ctx)
-  else ctx.flushSoon = setImmediate(flushCorked, ctx)
-}
-
 /** Idle time before the first TCP keep-alive probe. */
 const KEEPALIVE_DELAY_MS = 60_000
 
@@ -180,10 +147,7 @@ export class TcpTransport {
       ...options,
       shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
       connections: new Set(),
-      corked: [],
-      flushSoon: undefined,
-      flushLater: undefined,
-      bigFlushAt: -Infinity,
+      batch: new CorkBatch(),
       onEmpty: undefined
     }
     // noDelay: a chat line is interactive, and one loop turn's lines already leave in one write,
@@ -210,7 +174,7 @@ export class TcpTransport {
     await this.drained()
     await closed
     this.server.off('error', this.#onServerError)
-    flushCorked(this.#ctx)
+    this.#ctx.batch.flush()
   }
 
   /** Resolves when no connection is left. */

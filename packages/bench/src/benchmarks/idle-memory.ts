@@ -25,14 +25,13 @@ export const idleMemory: Benchmark = {
       const clients: Job[] = []
       const measure = async (): Promise<{ rss: number, young: number }> =>
         await server.ask<{ type: string, rss: number, young: number }>({ type: 'measure', settleMs: SETTLE_MS }, 'measured', SETTLE_MS + 20_000)
-      const connect = async (): Promise<void> => {
-        const job = startJob('idle-clients', { proto: spec.proto, port: ports[spec.port], clients: n, batch: 100 }, { timeoutMs: 110_000 })
-        clients.push(job)
-        await job.next('connected', 100_000)
-      }
-      let ports: { tcp?: number, web?: number } = {}
       try {
-        ports = await server.next<{ type: string, tcp?: number, web?: number }>('ready', 30_000)
+        const ports = await server.next<{ type: string, tcp?: number, web?: number }>('ready', 30_000)
+        const connect = async (): Promise<void> => {
+          const job = startJob('idle-clients', { proto: spec.proto, port: ports[spec.port], clients: n, batch: 100 }, { timeoutMs: 110_000 })
+          clients.push(job)
+          await job.next('connected', 100_000)
+        }
         // The first 1,000 carry the one-off costs (lazy modules, JIT code, heap and allocator
         // growth); the figure is what the second 1,000 add once everything is idle again.
         await connect()

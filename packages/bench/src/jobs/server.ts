@@ -8,6 +8,8 @@ interface Params {
   kind: 'chat' | 'door' | 'socket.io' | 'ws' | 'net'
   /** chat only: announce joins and leaves (the app's default). The peer servers announce nothing. */
   announce?: boolean
+  /** chat only: per-member queue limit; the app's default when absent. */
+  maxQueueBytes?: number
 }
 
 /**
@@ -15,13 +17,13 @@ interface Params {
  * server a user would write with them: keep every connection, relay each message
  * `{from, text}` to all the others, encoded once.
  */
-async function start ({ kind, announce = true }: Params): Promise<Record<string, number>> {
+async function start ({ kind, announce = true, maxQueueBytes }: Params): Promise<Record<string, number>> {
   switch (kind) {
     case 'chat': {
       const { createChatServer } = await import('@eventwire/chat-server')
       // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
       // announceLimit 0 turns join/leave notices off, for benchmarks whose peers send none.
-      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 0 })
+      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 0, maxQueueBytes })
       const { tcp, web } = await chat.listen({ tcpPort: 0, webPort: 0, host: '127.0.0.1' })
       on('stop', async () => { await chat.close(); process.exit(0) })
       return { tcp: tcp.port, web: web.port }
