@@ -1,0 +1,71 @@
+import http from 'node:http'
+
+/**
+ * Limits every HTTP server of the apps runs with, so a slow or idle client
+ * (slowloris: headers one byte a second) is cut off within a stated time and a
+ * pile of idle sockets cannot exhaust the process's file descriptors.
+ */
+export interface HttpLimits {
+  /** A client must send its complete request headers (a WebSocket handshake too) within this. Default 10 s. */
+  headersTimeoutMs?: number
+  /** The whole request, body included, within this. Default 30 s. */
+  requestTimeoutMs?: number
+  /** A keep-alive connection idle for this long between requests is closed. Default 5 s. */
+  keepAliveTimeoutMs?: number
+  /**
+   * A connection that sends nothing for this long is closed, including one that
+   * never sent a byte (the header timeout only starts with the first byte).
+   * Upgraded WebSockets are not affected: ws clears the timeout when it takes the socket. Default 10 s.
+   */
+  idleTimeoutMs?: number
+  /** Connections open at once; past it new ones are closed at accept. Default 1000, below the usual 1024 descriptors. */
+  maxConnections?: number
+}
+
+export const DEFAULT_HTTP_LIMITS: Readonly<Required<HttpLimits>> = Object.freeze({
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+  idleTimeoutMs: 10_000,
+  maxConnections: 1000
+})
+
+/** Node checks header and request deadlines on an interval; a fifth of the header timeout bounds the lateness. */
+function checkingIntervalMs (limits: Required<HttpLimits>): number {
+  return Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 5)))
+}
+
+/** Fills in the defaults and checks the values; throws a RangeError naming a bad one. */
+export function resolveHttpLimits (limits: HttpLimits = {}): Required<HttpLimits> {
+  const resolved = { ...DEFAULT_HTTP_LIMITS, ...limits }
+  for (const [name, value] of Object.entries(resolved)) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`HTTP limit ${name} must be a whole number >= 1, got ${String(value)}`)
+  }
+  if (resolved.requestTimeoutMs < resolved.headersTimeoutMs) {
+    throw new RangeError(`HTTP limit requestTimeoutMs (${resolved.requestTimeoutMs}) must be >= headersTimeoutMs (${resolved.headersTimeoutMs})`)
+  }
+  return resolved
+}
+
+/** A plain `http.Server` with the limits applied, for code that builds its own server. */
+export function createLimitedHttpServer (handler: http.RequestListener, limits?: HttpLimits): http.Server {
+  const l = resolveHttpLimits(limits)
+  const server = http.createServer({
+    headersTimeout: l.headersTimeoutMs,
+    requestTimeout: l.requestTimeoutMs,
+    keepAliveTimeout: l.keepAliveTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(l)
+  }, handler)
+  server.maxConnections = l.maxConnections
+  server.setTimeout(l.idleTimeoutMs)
+  return server
+}
+
+/**
+ * Options to spread into `Fastify({ ...fastifyHttpLimits(), ... })`: fastify
+ * then builds its server through createLimitedHttpServer.
+ */
+export function fastifyHttpLimits (limits?: HttpLimits): { serverFactory: (handler: http.RequestListener) => http.Server } {
+  const resolved = resolveHttpLimits(limits)
+  return { serverFactory: (handler) => createLimitedHttpServer(handler, resolved) }
+}
