@@ -2,6 +2,7 @@ import net from 'node:net'
 import { RemoteEmitter, reconnect, type Reconnector, type ReconnectOptions } from '@eventwire/protocol'
 import type { DoorEventName } from '../types.js'
 import { DoorWatch } from './door-watch.js'
+import { checkEventTime } from './event-time.js'
 
 export interface DoorClientOptions {
   host: string
@@ -84,8 +85,11 @@ export function runDoorClient (options: DoorClientOptions): DoorClient {
     r.on('error', (err) => printError(`connection problem: ${err.message}`))
     for (const name of DOOR_EVENTS) {
       r.on(name, (at) => {
-        if (typeof at === 'number' && Number.isFinite(at)) onEvent(name, at)
-        else printError(`ignored ${JSON.stringify(name)} without a timestamp`)
+        // Policy for a bad frame: report it and ignore it, keep the connection and the last valid
+        // state. Reconnecting would not help: the server sends its current state again on connect.
+        const checked = checkEventTime(at)
+        if (checked.ok) onEvent(name, checked.at)
+        else printError(`ignored a bad ${JSON.stringify(name)} frame from the server: ${checked.reason}`)
       })
     }
   }
