@@ -1,5 +1,5 @@
 import { hostOption, type OptionSpec } from '@eventwire/service'
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS } from './door-server.js'
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-server.js'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
 export const doorConfigSpecs = {
@@ -10,6 +10,7 @@ export const doorConfigSpecs = {
   simMaxMs: { env: 'DOOR_SIM_MAX_MS', flag: 'sim-max-ms', type: 'int', default: 5000, min: 1, help: 'simulated sensor: longest time between flips, ms' },
   offlineAfterMs: { env: 'DOOR_OFFLINE_AFTER_MS', flag: 'offline-after-ms', type: 'int', default: DEFAULT_OFFLINE_AFTER_MS, min: 0, help: 'sensor silence before clients get "offline", ms (0: only when the source ends)' },
   sensorToken: { env: 'DOOR_SENSOR_TOKEN', flag: 'sensor-token', type: 'optional-string', help: 'bearer token for POST /sensor (required with DOOR_SENSOR=http)' },
-  maxQueueBytes: { env: 'DOOR_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'unsent bytes a client may have queued before it is dropped' },
+  maxQueueBytes: { env: 'DOOR_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'unsent bytes a client may keep queued for longer than --queue-grace-ms before it is dropped (16 x this: dropped at once)' },
+  queueGraceMs: { env: 'DOOR_QUEUE_GRACE_MS', flag: 'queue-grace-ms', type: 'int', default: DEFAULT_QUEUE_GRACE_MS, min: 10, help: 'how long a client\'s queue may stay above --max-queue-bytes before it counts as not reading, ms' },
   heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' }
 } satisfies Record<string, OptionSpec>

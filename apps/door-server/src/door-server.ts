@@ -3,6 +3,7 @@ import { listen as listenTcp } from '@eventwire/service'
 import { DoorHub } from './door-hub.js'
 import type { DoorSensor } from './sensors/sensor.js'
 import type { ManualSensor } from './sensors/manual.js'
+import { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR } from './slow-reader.js'
 import { TcpBroadcast } from './tcp-broadcast.js'
 import { silentAppLogger, type AppLogger } from '@eventwire/service'
 import type { DoorSnapshot } from './types.js'
@@ -13,8 +14,14 @@ export interface DoorServerOptions {
   sensor: DoorSensor
   /** Sensor silence before clients get `["offline",ms]`; 0 disables the timer. Default 30 000. */
   offlineAfterMs?: number
-  /** Unsent bytes per TCP client (and per browser) before it is dropped. Default 64 KiB. */
+  /**
+   * Unsent bytes per TCP client (and per browser) that may stay queued for at most
+   * `queueGraceMs`; a client still above it then is dropped. Past 16 × this
+   * (1 MiB by default) a client is dropped at once. Default 64 KiB.
+   */
   maxQueueBytes?: number
+  /** How long a queue may stay above `maxQueueBytes` before its client counts as not reading. Default 2000. */
+  queueGraceMs?: number
   /**
    * Passive heartbeat on TCP: a client that has pinged is closed after `timeoutMs`
    * of silence (default 30 000). The server never pings, so `nc` users and plain
@@ -62,6 +69,7 @@ export interface DoorServer {
 export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024
 export const DEFAULT_OFFLINE_AFTER_MS = 30_000
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000
+export { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR }
 
 /**
  * Builds a door server: sensor → DoorHub → TCP clients (remote-emitter frames)
@@ -78,9 +86,14 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
   const logger = options.logger ?? silentAppLogger
   const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
   const closeGraceMs = options.closeGraceMs ?? 2000
+  const queue = {
+    maxQueueBytes,
+    queueGraceMs: options.queueGraceMs ?? DEFAULT_QUEUE_GRACE_MS,
+    queueHardCapBytes: maxQueueBytes * QUEUE_HARD_CAP_FACTOR
+  }
   const hub = new DoorHub(options.sensor, { offlineAfterMs: options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS, logger })
   const tcp = new TcpBroadcast(hub, {
-    maxQueueBytes,
+    ...queue,
     heartbeatTimeoutMs: options.heartbeat?.timeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     keepAliveMs: options.keepAliveMs ?? 30_000,
     maxClients: options.maxClients ?? 10_000,
@@ -88,7 +101,7 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     logger
   })
   const web = new WebDashboard(hub, {
-    maxQueueBytes,
+    ...queue,
     pingIntervalMs: options.wsPingIntervalMs ?? 30_000,
     httpSensor: options.httpSensor,
     logger

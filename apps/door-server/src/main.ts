@@ -39,6 +39,7 @@ await runService({
       httpSensor,
       offlineAfterMs: config.offlineAfterMs,
       maxQueueBytes: config.maxQueueBytes,
+      queueGraceMs: config.queueGraceMs,
       heartbeat: { timeoutMs: config.heartbeatTimeoutMs },
       logger
     })

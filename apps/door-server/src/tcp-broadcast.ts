@@ -2,11 +2,16 @@ import net from 'node:net'
 import { RemoteEmitter, type HeartbeatOptions } from '@eventwire/protocol'
 import type { DoorHub } from './door-hub.js'
 import type { AppLogger } from '@eventwire/service'
+import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import type { DoorEvent } from './types.js'
 
 export interface TcpBroadcastOptions {
-  /** Bytes a client may have waiting in our write buffer; past it the client is dropped. */
+  /** Bytes a client may have waiting in our write buffer for longer than `queueGraceMs`; then it is dropped. */
   maxQueueBytes: number
+  /** How long a queue may stay above `maxQueueBytes` (a burst we produced ourselves is not slowness). */
+  queueGraceMs: number
+  /** Past this many queued bytes a client is dropped at once: bounds memory during the grace period. */
+  queueHardCapBytes: number
   /** Passive heartbeat: clients that ping are closed when they go quiet for `timeoutMs`. */
   heartbeatTimeoutMs: number
   /** TCP keepalive probe delay: finds dead peers that never ping (nc, duplex-emitter). */
@@ -24,8 +29,9 @@ type Client = RemoteEmitter<Record<string, never>, DoorWire>
 
 /**
  * The TCP side: one RemoteEmitter per client, every hub event written to every
- * client in order. A client whose unsent bytes pass `maxQueueBytes` is dropped
- * so it can neither slow the others nor grow our memory.
+ * client in order. A client whose unsent bytes stay above `maxQueueBytes` for
+ * `queueGraceMs`, or pass `queueHardCapBytes` at all, is dropped so it can
+ * neither slow the others nor grow our memory.
  */
 export class TcpBroadcast {
   readonly server: net.Server
@@ -33,11 +39,19 @@ export class TcpBroadcast {
   readonly #options: TcpBroadcastOptions
   /** Each client with its peer address, for log lines. */
   readonly #clients = new Map<Client, string>()
+  readonly #slowReaders: SlowReaderWatch<Client>
   #closing = false
 
   constructor (hub: DoorHub, options: TcpBroadcastOptions) {
     this.#hub = hub
     this.#options = options
+    this.#slowReaders = new SlowReaderWatch<Client>({
+      maxQueueBytes: options.maxQueueBytes,
+      graceMs: options.queueGraceMs,
+      hardCapBytes: options.queueHardCapBytes,
+      queuedBytes: (client) => client.bufferedBytes,
+      onSlow: this.#onSlow
+    })
     this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: options.keepAliveMs })
     this.server.maxConnections = options.maxClients
     this.server.on('connection', this.#onConnection)
@@ -50,6 +64,13 @@ export class TcpBroadcast {
     return this.#clients.size
   }
 
+  /** The longest client queue now, in bytes (for metrics and tests). */
+  get largestQueueBytes (): number {
+    let largest = 0
+    for (const client of this.#clients.keys()) largest = Math.max(largest, client.bufferedBytes)
+    return largest
+  }
+
   /**
    * Stops accepting, flushes what each client was sent and ends it (clients see a
    * clean EOF and reconnect elsewhere), then waits for the sockets to close,
@@ -59,6 +80,7 @@ export class TcpBroadcast {
     if (this.#closing) return
     this.#closing = true
     this.#hub.off('event', this.#onEvent)
+    this.#slowReaders.stop()
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
     const sockets = [...this.#clients.keys()].map((client) => client.stream)
     const socketsClosed = sockets.map((s) => new Promise<void>((resolve) => {
@@ -94,11 +116,13 @@ export class TcpBroadcast {
     client.on('error', onError)
     client.onClose(() => {
       this.#clients.delete(client)
+      this.#slowReaders.delete(client)
       client.off('error', onError)
       logger.info({ peer, clients: this.#clients.size }, 'client disconnected')
     })
     if (client.closed) return
     this.#clients.set(client, peer)
+    this.#slowReaders.add(client)
     logger.info({ peer, clients: this.#clients.size }, 'client connected')
     // Synchronously, before any later hub event can be broadcast: the late joiner's order is the hub's order.
     for (const event of this.#hub.initialEvents()) this.#send(client, event)
@@ -109,19 +133,18 @@ export class TcpBroadcast {
   }
 
   #send (client: Client, event: DoorEvent): void {
-    if (client.closed) return
-    const queued = client.bufferedBytes
-    if (queued > this.#options.maxQueueBytes) {
-      this.#options.logger.warn({
-        peer: this.#clients.get(client),
-        queuedBytes: queued,
-        maxQueueBytes: this.#options.maxQueueBytes
-      }, 'client is not reading; dropped it')
-      this.#clients.delete(client)
-      client.destroy()
-      return
-    }
+    if (client.closed || this.#slowReaders.observe(client)) return
     client.emit(event.name, event.at)
+  }
+
+  readonly #onSlow = (client: Client, verdict: SlowVerdict): void => {
+    this.#options.logger.warn({
+      peer: this.#clients.get(client),
+      ...verdict,
+      maxQueueBytes: this.#options.maxQueueBytes
+    }, 'client is not reading; dropped it')
+    this.#clients.delete(client)
+    client.destroy()
   }
 
   readonly #onServerError = (err: Error): void => {

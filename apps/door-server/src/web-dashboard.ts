@@ -8,11 +8,16 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { DoorHub } from './door-hub.js'
 import type { ManualSensor } from './sensors/manual.js'
 import type { AppLogger } from '@eventwire/service'
+import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import { isDoorState, type DoorEvent } from './types.js'
 
 export interface WebDashboardOptions {
-  /** Unsent bytes a browser may have queued before it is dropped. */
+  /** Unsent bytes a browser may have queued for longer than `queueGraceMs`; then it is dropped. */
   maxQueueBytes: number
+  /** How long a browser's queue may stay above `maxQueueBytes`. */
+  queueGraceMs: number
+  /** Past this many queued bytes a browser is dropped at once. */
+  queueHardCapBytes: number
   /** WebSocket ping period; a browser that misses one pong is terminated. */
   pingIntervalMs: number
   /** Enables `POST /sensor` (Bearer token) feeding this sensor: how a real sensor reports over HTTP. */
@@ -52,12 +57,20 @@ export class WebDashboard {
   readonly #hub: DoorHub
   readonly #options: WebDashboardOptions
   readonly #browsers = new Set<Browser>()
+  readonly #slowReaders: SlowReaderWatch<Browser>
   #pingTimer: NodeJS.Timeout | null = null
   #closing = false
 
   constructor (hub: DoorHub, options: WebDashboardOptions) {
     this.#hub = hub
     this.#options = options
+    this.#slowReaders = new SlowReaderWatch<Browser>({
+      maxQueueBytes: options.maxQueueBytes,
+      graceMs: options.queueGraceMs,
+      hardCapBytes: options.queueHardCapBytes,
+      queuedBytes: (browser) => browser.ws.bufferedAmount,
+      onSlow: this.#onSlow
+    })
     this.app = Fastify({ logger: false, bodyLimit: 1024 })
     // Browsers are not expected to send anything; a tiny limit bounds what a bad one can make us buffer.
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: false })
@@ -69,6 +82,13 @@ export class WebDashboard {
   /** Browsers connected over WebSocket now. */
   get browserCount (): number {
     return this.#browsers.size
+  }
+
+  /** The longest browser queue now, in bytes (for metrics and tests). */
+  get largestQueueBytes (): number {
+    let largest = 0
+    for (const { ws } of this.#browsers) largest = Math.max(largest, ws.bufferedAmount)
+    return largest
   }
 
   async listen (port: number, host: string): Promise<AddressInfo> {
@@ -85,6 +105,7 @@ export class WebDashboard {
     this.#hub.off('event', this.#onEvent)
     if (this.#pingTimer !== null) clearInterval(this.#pingTimer)
     this.#pingTimer = null
+    this.#slowReaders.stop()
     this.app.server.off('upgrade', this.#onUpgrade)
     const closed = [...this.#browsers].map(({ ws }) => new Promise<void>((resolve) => {
       if (ws.readyState === ws.CLOSED) resolve()
@@ -143,12 +164,14 @@ export class WebDashboard {
   #onBrowser (ws: WebSocket): void {
     const browser: Browser = { ws, alive: true }
     this.#browsers.add(browser)
+    this.#slowReaders.add(browser)
     const onPong = (): void => { browser.alive = true }
     const onError = (err: Error): void => {
       this.#options.logger.warn({ err: err.message }, 'browser connection error')
     }
     const onClose = (): void => {
       this.#browsers.delete(browser)
+      this.#slowReaders.delete(browser)
       ws.off('pong', onPong)
       ws.off('error', onError)
       ws.off('close', onClose)
@@ -166,13 +189,14 @@ export class WebDashboard {
   }
 
   #send (browser: Browser, text: string): void {
-    if (browser.ws.bufferedAmount > this.#options.maxQueueBytes) {
-      this.#options.logger.warn({ queuedBytes: browser.ws.bufferedAmount }, 'browser is not reading; dropped it')
-      this.#browsers.delete(browser)
-      browser.ws.terminate()
-      return
-    }
+    if (this.#slowReaders.observe(browser)) return
     browser.ws.send(text)
+  }
+
+  readonly #onSlow = (browser: Browser, verdict: SlowVerdict): void => {
+    this.#options.logger.warn({ ...verdict, maxQueueBytes: this.#options.maxQueueBytes }, 'browser is not reading; dropped it')
+    this.#browsers.delete(browser)
+    browser.ws.terminate()
   }
 
   readonly #pingAll = (): void => {
@@ -180,6 +204,7 @@ export class WebDashboard {
       if (!browser.alive) {
         this.#options.logger.info({}, 'browser missed a heartbeat; terminated it')
         this.#browsers.delete(browser)
+        this.#slowReaders.delete(browser)
         browser.ws.terminate()
         continue
       }

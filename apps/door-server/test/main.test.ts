@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient, startChild, type ChildHandle } from '@eventwire/testkit'
+import { LineClient, startChild, waitUntil, type ChildHandle } from '@eventwire/testkit'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 let children: ChildHandle[] = []
@@ -45,6 +45,20 @@ describe('main.ts (the service as deployed)', () => {
     child.child.kill('SIGTERM')
     expect(await child.exited).toBe(0)
     await c.closed
+  })
+
+  it('delivers a burst of 3,000 stdin readings written at once to a client that reads normally (issue 10 item 14)', async () => {
+    const child = main({ DOOR_SENSOR: 'stdin' })
+    const { tcp } = await listening(child)
+    const c = await LineClient.connect(tcp)
+    clients.push(c)
+    await child.waitForLine(/client connected/, 5000, { earlier: true })
+    child.child.stdin?.write('close\nopen\n'.repeat(1500))
+    await waitUntil(() => c.lines.length === 3000 || c.isClosed, 'all 3,000 events', 15_000)
+    const names = c.lines.map((l) => (JSON.parse(l) as [string])[0])
+    expect(names.filter((name, i) => name !== (i % 2 === 0 ? 'close' : 'open'))).toEqual([])
+    expect(c.isClosed).toBe(false)
+    expect(child.stdout.join('\n')).not.toMatch(/client is not reading/)
   })
 
   it('runs the simulated sensor by default', async () => {
