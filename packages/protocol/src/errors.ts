@@ -29,6 +29,8 @@ export const ErrorCodes = {
   CONNECT_TIMEOUT: 'ERR_CONNECT_TIMEOUT',
   /** `reconnect()` gave up after `failAfter` attempts. */
   RECONNECT_FAILED: 'ERR_RECONNECT_FAILED',
+  /** The peer is not reading: more than `maxBufferedBytes` wait to be sent to it. */
+  QUEUE_FULL: 'ERR_QUEUE_FULL',
   /** An option was out of range. */
   INVALID_OPTION: 'ERR_INVALID_OPTION'
 } as const

@@ -2,9 +2,10 @@ import { assertNumberOption } from './errors.js'
 
 export interface HeartbeatOptions {
   /**
-   * true (default): send `["$ping",n]` every `intervalMs` and close when nothing
-   * at all has arrived for `timeoutMs`. Use it where the peer is eventwire: every
-   * RemoteEmitter answers pings by itself.
+   * true (default): send `["$ping",n]` every `intervalMs`; once the peer has
+   * answered a ping, close when nothing at all has arrived for `timeoutMs`. A peer
+   * that never answers (a plain duplex-emitter server) is never timed out for
+   * silence: nothing says it should speak. Every RemoteEmitter answers pings.
    * false: send nothing; once the peer has pinged us, close when it goes quiet for
    * `timeoutMs`. Servers use this, so plain duplex-emitter or `nc` clients that
    * never ping are never timed out (and never see a ping).
@@ -39,7 +40,7 @@ export class Heartbeat {
     assertNumberOption('heartbeat.timeoutMs', this.timeoutMs, 1)
     this.#sendPing = sendPing
     this.#onTimeout = onTimeout
-    this.#armed = this.active
+    this.#armed = false
     // Passive mode only checks; checking at a quarter of the timeout bounds the lateness.
     const period = this.active ? this.intervalMs : Math.max(1, Math.floor(this.timeoutMs / 4))
     this.#timer = setInterval(() => this.#tick(), period)
@@ -52,8 +53,11 @@ export class Heartbeat {
     this.#lastSeen = Date.now()
   }
 
-  /** The peer pinged us: it speaks the extension, so passive mode may now time it out. */
-  peerPinged (): void {
+  /**
+   * The peer showed it speaks the extension (it pinged us, or answered our ping):
+   * from now on silence longer than `timeoutMs` means it is dead.
+   */
+  arm (): void {
     this.#armed = true
   }
 

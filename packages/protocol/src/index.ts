@@ -4,6 +4,7 @@ export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions } from '
 export { LineDecoder, type LineDecoderOptions } from './line-decoder.js'
 export {
   RemoteEmitter,
+  DEFAULT_MAX_BUFFERED_BYTES,
   RESERVED_EVENTS,
   ExtensionEvents,
   isReservedEvent,
@@ -14,6 +15,7 @@ export {
   type RequestHandler,
   type RequestOptions
 } from './remote-emitter.js'
+export { TelnetFilter, TelnetBytes, type TelnetCommand, type TelnetFilterOptions } from './telnet.js'
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 export { Backoff, type BackoffOptions } from './backoff.js'
 export { reconnect, Reconnector, type ReconnectOptions, type ReconnectEvents } from './reconnect.js'

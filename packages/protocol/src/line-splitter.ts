@@ -110,7 +110,8 @@ export class LineSplitter {
     if (lastLf >= start) {
       // One decode for every complete line in the chunk: far cheaper than one
       // toString per line, and safe because LF never occurs inside a UTF-8 sequence.
-      if (!this.#splitText(decode(chunk.subarray(start, lastLf)))) return false
+      const complete = chunk.subarray(start, lastLf)
+      if (!this.#splitText(decode(complete), complete)) return false
     }
     if (lastLf + 1 < chunk.length) {
       // Copy the tail: a subarray would pin the whole (up to 64 KiB) read buffer.
@@ -128,22 +129,25 @@ export class LineSplitter {
     this.#deliver(rest)
   }
 
-  #splitText (text: string): boolean {
+  /** `bytes` are the raw bytes `text` was decoded from: line limits count what was received. */
+  #splitText (text: string, bytes: Buffer): boolean {
     const max = this.maxLineBytes
     let from = 0
+    let lineNo = 0
     for (;;) {
       const lf = text.indexOf('\n', from)
       const line = lf === -1 ? text.slice(from) : text.slice(from, lf)
-      // A UTF-16 unit is at most 3 UTF-8 bytes: only long lines need counting.
-      const bytes = line.length * 3 > max ? Buffer.byteLength(line) : 0
-      if (bytes > max) {
-        if (!this.#overflow(bytes, true)) return false
+      // A UTF-16 unit comes from at most 3 UTF-8 bytes: only long lines need counting.
+      const size = line.length * 3 > max ? lineByteLength(line, bytes, lineNo) : 0
+      if (size > max) {
+        if (!this.#overflow(size, true)) return false
       } else {
         this.#deliver(line)
         if (this.#stopped) return false
       }
       if (lf === -1) return true
       from = lf + 1
+      lineNo++
     }
   }
 
@@ -181,4 +185,18 @@ export class LineSplitter {
     this.#onError(err)
     return !this.#stopped
   }
+}
+
+/**
+ * The received size of line `lineNo` of `bytes`. Re-encoding the text gives it
+ * unless decoding replaced invalid bytes with U+FFFD (3 bytes each, whatever
+ * they replaced); then the line's raw extent is found by counting newlines,
+ * which LF-delimited UTF-8 allows because 0x0A never occurs inside a character.
+ */
+function lineByteLength (line: string, bytes: Buffer, lineNo: number): number {
+  if (!line.includes('\uFFFD')) return Buffer.byteLength(line)
+  let start = 0
+  for (let i = 0; i < lineNo; i++) start = bytes.indexOf(LF, start) + 1
+  const end = bytes.indexOf(LF, start)
+  return (end === -1 ? bytes.length : end) - start
 }

@@ -8,6 +8,7 @@ import { excerpt, parseJsonLine } from './json-line.js'
 import { LineSplitter } from './line-splitter.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { PendingRequests } from './pending-requests.js'
+import { TelnetFilter } from './telnet.js'
 
 /** Event name → listener signature. Separate maps type what we receive and what we send. */
 export type EventMap = { [event: string]: (...args: any[]) => void }
@@ -66,7 +67,22 @@ export interface RemoteEmitterOptions {
   maxPendingRequests?: number
   /** Dead-peer detection; off by default. */
   heartbeat?: HeartbeatOptions | false
+  /**
+   * Bytes queued on the stream (frames we sent, pongs and responses written on the
+   * peer's behalf included) past which the peer counts as not reading: the
+   * connection is destroyed with ERR_QUEUE_FULL. Default 1 MiB.
+   */
+  maxBufferedBytes?: number
+  /**
+   * Accept Debian's `telnet` as a client: IAC sequences are stripped from the
+   * input (and answered), and telnet's Ctrl-C (IAC IP) closes the connection.
+   * For servers whose port people may try by hand. Default false.
+   */
+  telnet?: boolean
 }
+
+/** 1 MiB of unsent frames: far above any healthy backlog, far below what a flood could cost. */
+export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024
 
 interface WireError { code?: unknown, message?: unknown }
 
@@ -93,6 +109,10 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
   readonly #handlers = new Map<string, RequestHandler>()
   readonly #heartbeat: Heartbeat | null
   readonly #closeListeners = new Set<CloseListener>()
+  readonly #maxBufferedBytes: number
+  readonly #telnet: TelnetFilter | null
+  /** Telnet's Ctrl-C arrived: close once the rest of its chunk (a timing-mark question) is answered. */
+  #interrupted = false
   #lastStreamError: Error | null = null
   #corked = false
   #wroteThisTick = false
@@ -108,6 +128,11 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
     const maxPending = options.maxPendingRequests ?? 1024
     assertNumberOption('maxPendingRequests', maxPending, 1)
     this.#pending = new PendingRequests(maxPending)
+    this.#maxBufferedBytes = options.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES
+    assertNumberOption('maxBufferedBytes', this.#maxBufferedBytes, 1)
+    this.#telnet = options.telnet === true
+      ? new TelnetFilter({ reply: (bytes) => this.#writeRaw(bytes), onCommand: (command) => { if (command === 'interrupt') this.#interrupted = true } })
+      : null
     this.#splitter = new LineSplitter({
       maxLineBytes: options.maxLineBytes,
       onLine: this.#onLine,
@@ -271,7 +296,24 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
       this.#corked = true
       this.stream.cork()
     }
-    return this.stream.write(text)
+    const ok = this.stream.write(text)
+    this.#checkQueue()
+    return ok
+  }
+
+  /** Telnet negotiation answers: raw bytes, counted against the same queue limit. */
+  #writeRaw (bytes: Buffer): void {
+    if (this.#closed || !this.stream.writable) return
+    this.stream.write(bytes)
+    this.#checkQueue()
+  }
+
+  #checkQueue (): void {
+    const queued = this.stream.writableLength
+    if (queued <= this.#maxBufferedBytes) return
+    const err = new ProtocolError(ErrorCodes.QUEUE_FULL, `peer is not reading: ${queued} bytes wait to be sent (maxBufferedBytes ${this.#maxBufferedBytes}); closing the connection`, { queued, maxBufferedBytes: this.#maxBufferedBytes })
+    this.#report(err)
+    this.destroy(err)
   }
 
   readonly #endTick = (): void => {
@@ -287,7 +329,13 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
 
   readonly #onData = (chunk: Buffer | string): void => {
     this.#heartbeat?.seen()
-    this.#splitter.push(typeof chunk === 'string' ? Buffer.from(chunk) : chunk)
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    if (this.#telnet === null) {
+      this.#splitter.push(bytes)
+      return
+    }
+    this.#splitter.push(this.#telnet.push(bytes))
+    if (this.#interrupted) this.close()
   }
 
   readonly #onEnd = (): void => {
@@ -319,11 +367,13 @@ export class RemoteEmitter<Receive extends EventMap = EventMap, Send extends Eve
   #onExtension (event: string, frame: unknown[]): void {
     switch (event) {
       case ExtensionEvents.PING:
-        this.#heartbeat?.peerPinged()
+        this.#heartbeat?.arm()
         this.#write(encodeEvent(ExtensionEvents.PONG, frame.slice(1, 2)))
         return
       case ExtensionEvents.PONG:
-        return // seen() already counted it as life
+        // seen() already counted it as life; now we know the peer answers pings.
+        this.#heartbeat?.arm()
+        return
       case ExtensionEvents.REQUEST:
         return this.#onRequest(frame)
       case ExtensionEvents.RESPONSE:

@@ -134,4 +134,22 @@ describe('LineSplitter', () => {
       expect(got).toEqual(lines.map((l) => Buffer.from(l).toString()))
     }), { numRuns: 500 })
   })
+
+  it('counts the bytes received, not the bytes after decoding: 400 invalid bytes fit a 1024-byte limit', () => {
+    const lines: string[] = []
+    const errors: unknown[] = []
+    const bad = Buffer.concat([Buffer.alloc(400, 0xff), Buffer.from('\n')])
+    const one = new LineSplitter({ maxLineBytes: 1024, onLine: (l) => lines.push(l), onError: (e) => errors.push(e) })
+    one.push(Buffer.concat([bad, Buffer.from('ok\n')])) // one packet
+    const two = new LineSplitter({ maxLineBytes: 1024, onLine: (l) => lines.push(l), onError: (e) => errors.push(e) })
+    two.push(bad.subarray(0, 200)) // the same bytes over two packets
+    two.push(bad.subarray(200))
+    expect(errors).toEqual([])
+    expect(lines).toEqual(['\uFFFD'.repeat(400), 'ok', '\uFFFD'.repeat(400)])
+    // And a line that really is too long is still refused, with its received size.
+    const over = new LineSplitter({ maxLineBytes: 1024, onLine: () => {}, onError: (e) => errors.push(e) })
+    over.push(Buffer.concat([Buffer.from('a\n'), Buffer.alloc(1025, 0xff), Buffer.from('\n')]))
+    expect(errors).toHaveLength(1)
+    expect((errors[0] as { details: { bytes: number } }).details.bytes).toBe(1025)
+  })
 })
