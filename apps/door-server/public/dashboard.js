@@ -1,6 +1,8 @@
 // Live door dashboard: one WebSocket to /ws, each message is the whole state
 // ({ type: 'state', door, since, online, offlineSince, serverTime }), so the page
 // never has to replay history. Reconnects with capped, jittered backoff.
+// While disconnected nothing shown is live: the state is greyed and labelled
+// "last known" with its age, the counter stops, and the sensor is "unknown".
 'use strict'
 
 const $ = (id) => document.getElementById(id)
@@ -9,9 +11,15 @@ let clockOffset = 0 // serverTime - our clock, so "open for N s" is right even i
 let reconnects = 0
 let delay = 250
 let everConnected = false
+let live = false // connected and holding a state received on this connection
+let lostAt = null // our clock when the connection was lost: the last moment `state` was known true
 
 function fmtTime (ms) {
   return new Date(ms).toLocaleTimeString()
+}
+
+function doorWord (door) {
+  return door === 'open' ? 'open' : 'closed'
 }
 
 function render () {
@@ -21,25 +29,40 @@ function render () {
     door.className = 'unknown'
     $('since').textContent = '–'
   } else {
-    door.textContent = state.door === 'open' ? 'open' : 'closed'
-    door.className = state.door
+    door.textContent = doorWord(state.door)
+    door.className = live ? state.door : state.door + ' stale'
     $('since').textContent = fmtTime(state.since)
   }
   if (state !== null) {
     const sensor = $('sensor')
-    sensor.textContent = state.online ? 'online' : 'offline since ' + fmtTime(state.offlineSince)
-    sensor.className = state.online ? '' : 'bad'
+    if (!live) {
+      sensor.textContent = 'unknown'
+      sensor.className = 'stale'
+    } else {
+      sensor.textContent = state.online ? 'online' : 'offline since ' + fmtTime(state.offlineSince)
+      sensor.className = state.online ? '' : 'bad'
+    }
   }
   tick()
 }
 
 function tick () {
   const openFor = $('open-for')
+  // Disconnected: the counter stops where it was when we last knew the door was open.
+  const now = live || lostAt === null ? Date.now() : lostAt
   if (state !== null && state.door === 'open') {
-    const seconds = Math.max(0, Math.floor((Date.now() + clockOffset - state.since) / 1000))
+    const seconds = Math.max(0, Math.floor((now + clockOffset - state.since) / 1000))
     openFor.textContent = 'open for ' + seconds + ' s'
   } else {
     openFor.textContent = ''
+  }
+  openFor.className = live ? '' : 'stale'
+  const lastKnown = $('last-known')
+  if (!live && lostAt !== null && state !== null && state.door !== null) {
+    const age = Math.max(0, Math.floor((Date.now() - lostAt) / 1000))
+    lastKnown.textContent = 'last known: ' + doorWord(state.door) + ', ' + age + ' s ago'
+  } else {
+    lastKnown.textContent = ''
   }
 }
 
@@ -63,11 +86,16 @@ function connect () {
     try { data = JSON.parse(message.data) } catch { return }
     if (data === null || data.type !== 'state') return
     state = data
+    live = true
+    lostAt = null
     clockOffset = data.serverTime - Date.now()
     render()
   }
   ws.onclose = () => {
+    if (live) lostAt = Date.now() // only the first close of an outage: retries do not make it younger
+    live = false
     setConnection('disconnected, retrying…', true)
+    render()
     const wait = Math.round(delay * (0.5 + Math.random() / 2))
     delay = Math.min(delay * 2, 5000)
     setTimeout(connect, wait)
