@@ -58,7 +58,8 @@ describe('web dashboard in Chromium', () => {
     await page.goto(`http://127.0.0.1:${first.webPort}/`)
     const text = (id: string): Promise<string | null> => page!.locator(id).textContent()
     const cls = (id: string): Promise<string | null> => page!.locator(id).getAttribute('class')
-    const color = (id: string): Promise<string> => page!.locator(id).evaluate((el) => getComputedStyle(el).color)
+    // A string, evaluated in the page: this test file is compiled without the DOM types.
+    const color = (id: string): Promise<string> => page!.evaluate(`getComputedStyle(document.querySelector(${JSON.stringify(id)})).color`)
     await expect.poll(() => text('#door')).toBe('open')
     await expect.poll(() => text('#open-for')).toMatch(/^open for [3-9] s$/)
     expect(await text('#sensor')).toBe('online')
