@@ -9,7 +9,7 @@ function filter (): { f: TelnetFilter, replies: number[][], commands: TelnetComm
   return { f, replies, commands }
 }
 
-const OFFER = [[T.IAC, T.WILL, T.OPT_BINARY], [T.IAC, T.DO, T.OPT_BINARY]]
+const OFFER = [[T.IAC, T.DO, T.OPT_BINARY]]
 
 describe('TelnetFilter', () => {
   it('passes plain bytes through untouched and says nothing to a client that never sent an IAC (nc)', () => {
@@ -42,9 +42,13 @@ describe('TelnetFilter', () => {
     const { f, replies } = filter()
     f.push(Buffer.from([T.IAC, T.NOP]))
     replies.length = 0
-    // The peer accepts our offer: no answer to an answer.
-    f.push(Buffer.from([T.IAC, T.DO, T.OPT_BINARY, T.IAC, T.WILL, T.OPT_BINARY]))
+    // The peer accepts our request: no answer to an answer.
+    f.push(Buffer.from([T.IAC, T.WILL, T.OPT_BINARY]))
     expect(replies).toEqual([])
+    // It asks us to send binary: refused (telnet would print our \n without a carriage return).
+    f.push(Buffer.from([T.IAC, T.DO, T.OPT_BINARY]))
+    expect(replies).toEqual([[T.IAC, T.WONT, T.OPT_BINARY]])
+    replies.length = 0
     // It asks for echo and offers terminal type: refused.
     f.push(Buffer.from([T.IAC, T.DO, 1, T.IAC, T.WILL, 24]))
     expect(replies).toEqual([[T.IAC, T.WONT, 1], [T.IAC, T.DONT, 24]])
@@ -52,9 +56,25 @@ describe('TelnetFilter', () => {
     // Their acknowledgements of our refusals need no answer either.
     f.push(Buffer.from([T.IAC, T.DONT, 1, T.IAC, T.WONT, 24]))
     expect(replies).toEqual([])
-    // Turning BINARY off is acknowledged once.
-    f.push(Buffer.from([T.IAC, T.DONT, T.OPT_BINARY, T.IAC, T.DONT, T.OPT_BINARY]))
-    expect(replies).toEqual([[T.IAC, T.WONT, T.OPT_BINARY]])
+    // The peer stopping binary is acknowledged once.
+    f.push(Buffer.from([T.IAC, T.WONT, T.OPT_BINARY, T.IAC, T.WONT, T.OPT_BINARY]))
+    expect(replies).toEqual([[T.IAC, T.DONT, T.OPT_BINARY]])
+  })
+
+  it('recovers the UTF-8 bytes telnet mangled into commands before binary mode (Debian telnet trace of "✓ ă")', () => {
+    // What Debian's telnet sent for "✓ ă" typed before binary mode: 0x9C became IAC BRK, 0x83 became IAC IP,
+    // each followed by IAC DO TIMING-MARK, over two packets.
+    const { f, replies, commands } = filter()
+    const out = Buffer.concat([
+      f.push(Buffer.from('e2fff3fffd06', 'hex')),
+      f.push(Buffer.from('9320c4fff4fffd060d0a', 'hex'))
+    ])
+    expect(out.toString()).toBe('✓ ă\r\n')
+    expect(commands).toEqual([])
+    expect(replies).toEqual([...OFFER, [T.IAC, T.WILL, T.OPT_TIMING_MARK], [T.IAC, T.WILL, T.OPT_TIMING_MARK]])
+    // A real Ctrl-C between characters is still an interrupt.
+    f.push(Buffer.from('fff4fffd06', 'hex'))
+    expect(commands).toEqual(['interrupt'])
   })
 
   it('reports every user command', () => {
