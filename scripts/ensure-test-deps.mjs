@@ -1,19 +1,32 @@
-// Installs the system packages the test suites need (Debian's chromium for the
-// browser tests) when they are missing. Playwright cannot download its own
-// browser here, so the distribution's build is the one the tests drive.
+// Installs the system packages the test suites drive when they are missing:
+// Debian's chromium for the browser tests (Playwright cannot download its own
+// browser here), telnet and tmux for the test that drives a real telnet.
 import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
 
-if (!existsSync(chromium)) {
+function onPath (command) {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+const missing = []
+if (!existsSync(chromium)) missing.push('chromium')
+for (const command of ['telnet', 'tmux']) if (!onPath(command)) missing.push(command)
+
+if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
   if (!isRoot) {
-    console.error(`browser tests need Chromium at ${chromium}: run "sudo apt-get install -y chromium" (or set CHROMIUM_PATH), then run the tests again`)
+    console.error(`the tests need Debian packages that are missing: run "sudo apt-get install -y ${missing.join(' ')}" (or set CHROMIUM_PATH), then run the tests again`)
     process.exit(1)
   }
-  console.log('installing Debian chromium for the browser tests…')
+  console.log(`installing Debian packages for the tests: ${missing.join(', ')}…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }
   execFileSync('apt-get', ['update'], { stdio: 'inherit', env })
-  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env })
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...missing], { stdio: 'inherit', env })
 }
