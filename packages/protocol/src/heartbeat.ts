@@ -1,4 +1,5 @@
 import { assertNumberOption } from './errors.js'
+import { sharedSweep, type Sweep } from './sweep.js'
 
 export interface HeartbeatOptions {
   /**
@@ -19,7 +20,9 @@ export interface HeartbeatOptions {
 
 /**
  * Dead-peer detection on top of any traffic: every inbound frame counts as a sign
- * of life, so a busy connection never needs an extra round trip.
+ * of life, so a busy connection never needs an extra round trip. Heartbeats with
+ * the same period share one process-wide timer (a Sweep): a server with 10,000
+ * clients runs one interval, not 10,000.
  */
 export class Heartbeat {
   readonly intervalMs: number
@@ -30,7 +33,7 @@ export class Heartbeat {
   #lastSeen = Date.now()
   #armed: boolean
   #seq = 0
-  #timer: NodeJS.Timeout
+  readonly #sweep: Sweep
 
   constructor (options: HeartbeatOptions, sendPing: (seq: number) => void, onTimeout: (silentMs: number) => void) {
     this.active = options.active ?? true
@@ -43,9 +46,9 @@ export class Heartbeat {
     this.#armed = false
     // Passive mode only checks; checking at a quarter of the timeout bounds the lateness.
     const period = this.active ? this.intervalMs : Math.max(1, Math.floor(this.timeoutMs / 4))
-    this.#timer = setInterval(() => this.#tick(), period)
-    // A heartbeat alone must not keep a process alive; the socket does that.
-    this.#timer.unref()
+    // The sweep's timer is unref'd: a heartbeat alone must not keep a process alive; the socket does that.
+    this.#sweep = sharedSweep(period)
+    this.#sweep.add(this)
   }
 
   /** Call for every inbound frame. */
@@ -62,11 +65,12 @@ export class Heartbeat {
   }
 
   stop (): void {
-    clearInterval(this.#timer)
+    this.#sweep.delete(this)
   }
 
-  #tick (): void {
-    const silentMs = Date.now() - this.#lastSeen
+  /** Called by the sweep once per period. */
+  tick (now: number): void {
+    const silentMs = now - this.#lastSeen
     if (this.#armed && silentMs > this.timeoutMs) {
       this.stop()
       this.#onTimeout(silentMs)
