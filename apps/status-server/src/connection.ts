@@ -1,12 +1,17 @@
 import type { Socket } from 'node:net'
 import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
-import { idleReply, replyFor, tooLongReply } from './describe.js'
+import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
+import { EarlyAnswer } from './early-answer.js'
 import type { AppLogger } from '@eventwire/service'
 
 export interface ConnectionOptions {
   maxLineBytes: number
   /** 0 disables the idle timeout. */
   idleTimeoutMs: number
+  /** A connection with no complete request this long after connecting is closed; 0 disables. */
+  firstRequestTimeoutMs: number
+  /** A 3-digit unfinished line quiet this long is answered as if it had ended; 0 disables. */
+  quietReplyMs: number
   /** After we end our side, how long the peer gets to read and close before we destroy. */
   lingerMs: number
   logger: AppLogger
@@ -19,21 +24,31 @@ export interface ConnectionOptions {
  * pipelining client costs one syscall per chunk, not per request. When the
  * client does not read, we stop reading too (backpressure): what we hold is at
  * most the replies to one chunk plus the socket's high-water mark.
+ *
+ * Timers: the socket's own timeout (first-request deadline, then idle), and a
+ * quiet timer only while an unfinished 3-digit line waits (EarlyAnswer).
  */
 export class StatusConnection {
   readonly socket: Socket
+  /** The client's address as counted for the per-address limit. */
+  readonly remoteAddress: string
   readonly #options: ConnectionOptions
   readonly #splitter: LineSplitter
+  readonly #early: EarlyAnswer
+  /** Epoch ms by which a first complete request must have come; 0 once one has (or when disabled). */
+  #firstRequestBy = 0
   /** Replies produced while one chunk is parsed; written in one go after it. */
   #out = ''
   #closeAfterFlush = false
   #ending = false
   #lingerTimer: NodeJS.Timeout | null = null
 
-  constructor (socket: Socket, options: ConnectionOptions) {
+  constructor (socket: Socket, remoteAddress: string, options: ConnectionOptions) {
     this.socket = socket
+    this.remoteAddress = remoteAddress
     this.#options = options
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes, onLine: this.#onLine, onError: this.#onTooLarge })
+    this.#early = new EarlyAnswer(options.quietReplyMs, this.#onQuiet)
     socket.setNoDelay(true)
     socket.on('data', this.#onData)
     socket.on('end', this.#onEnd)
@@ -41,7 +56,13 @@ export class StatusConnection {
     socket.on('timeout', this.#onTimeout)
     socket.on('error', this.#onError)
     socket.on('close', this.#onClose)
-    if (options.idleTimeoutMs > 0) socket.setTimeout(options.idleTimeoutMs)
+    const { idleTimeoutMs, firstRequestTimeoutMs } = options
+    if (firstRequestTimeoutMs > 0 && (idleTimeoutMs === 0 || firstRequestTimeoutMs < idleTimeoutMs)) {
+      this.#firstRequestBy = Date.now() + firstRequestTimeoutMs
+      socket.setTimeout(firstRequestTimeoutMs)
+    } else if (idleTimeoutMs > 0) {
+      socket.setTimeout(idleTimeoutMs)
+    }
   }
 
   /** True once we have ended (or are ending) our side. */
@@ -58,14 +79,43 @@ export class StatusConnection {
     this.#end()
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  readonly #onData = (data: Buffer): void => {
     if (this.#ending) return // lingering: read and drop so the peer's FIN can reach us
-    this.#splitter.push(chunk)
+    const chunk = this.#early.take(data)
+    if (chunk.length > 0) {
+      this.#splitter.push(chunk)
+      this.#early.pushed(chunk, this.#splitter.pendingBytes)
+    }
+    if (this.#firstRequestBy !== 0) this.#checkFirstRequest()
     this.#flush()
   }
 
   readonly #onLine = (line: string): void => {
+    if (this.#firstRequestBy !== 0) this.#gotFirstRequest()
     this.#out += replyFor(line)
+  }
+
+  /** The unfinished line is three digits and the client went quiet: answer it now. */
+  readonly #onQuiet = (): void => {
+    if (this.#ending) return
+    this.#splitter.end() // delivers the 3 pending bytes as a line, and the splitter goes on
+    this.#early.answered()
+    this.#flush()
+  }
+
+  #gotFirstRequest (): void {
+    this.#firstRequestBy = 0
+    this.socket.setTimeout(this.#options.idleTimeoutMs)
+  }
+
+  /**
+   * Still no complete request: the deadline holds from connect, whatever trickles
+   * in meanwhile (the socket timeout alone restarts with every byte).
+   */
+  #checkFirstRequest (): void {
+    const left = this.#firstRequestBy - Date.now()
+    if (left <= 0) this.#closeWith(firstRequestReply(this.#options.firstRequestTimeoutMs))
+    else this.socket.setTimeout(left)
   }
 
   readonly #onTooLarge = (err: ProtocolError): void => {
@@ -90,6 +140,7 @@ export class StatusConnection {
   /** The client half-closed (e.g. `nc` at end of input): answer an unterminated last line, then close. */
   readonly #onEnd = (): void => {
     if (this.#ending) return
+    this.#early.cancel()
     this.#splitter.end()
     this.#flush()
     this.#end()
@@ -100,7 +151,13 @@ export class StatusConnection {
       this.socket.destroy()
       return
     }
-    this.#out += idleReply(this.#options.idleTimeoutMs)
+    const { firstRequestTimeoutMs, idleTimeoutMs } = this.#options
+    this.#closeWith(this.#firstRequestBy !== 0 ? firstRequestReply(firstRequestTimeoutMs) : idleReply(idleTimeoutMs))
+  }
+
+  /** One last `Error:` line (not a reply to a request), then close. */
+  #closeWith (line: string): void {
+    this.#out += line
     this.#closeAfterFlush = true
     this.#flush()
   }
@@ -113,6 +170,7 @@ export class StatusConnection {
   #end (): void {
     if (this.#ending) return
     this.#ending = true
+    this.#early.cancel()
     this.#splitter.stop()
     this.socket.end()
     // Keep reading (and dropping) so a client still sending cannot wedge the close;
@@ -129,6 +187,7 @@ export class StatusConnection {
   readonly #onClose = (): void => {
     if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer)
     this.#lingerTimer = null
+    this.#early.cancel()
     this.#splitter.stop()
     const socket = this.socket
     socket.setTimeout(0)

@@ -66,6 +66,16 @@ export function idleReply (idleTimeoutMs: number): string {
   return `Error: idle for ${idleTimeoutMs} ms; closing the connection\n`
 }
 
+/** The line sent before closing a connection that sent no complete request in time. */
+export function firstRequestReply (firstRequestTimeoutMs: number): string {
+  return `Error: no request within ${firstRequestTimeoutMs} ms of connecting; closing the connection\n`
+}
+
+/** The line sent to a connection refused because its address already holds its share. */
+export function tooManyFromAddressReply (maxPerAddress: number): string {
+  return `Error: too many connections from your address (limit ${maxPerAddress}); try again later\n`
+}
+
 /** The line sent to a connection refused because the server is full. */
 export function tooManyConnectionsReply (maxConnections: number): string {
   return `Error: too many connections (limit ${maxConnections}); try again later\n`

@@ -1,16 +1,41 @@
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
-import { tooManyConnectionsReply } from './describe.js'
+import { tooManyConnectionsReply, tooManyFromAddressReply } from './describe.js'
 import { silentAppLogger, type AppLogger } from '@eventwire/service'
+
+/** Defaults of the options below; main.ts's --help and the README show these. */
+export const DEFAULT_MAX_LINE_BYTES = 1024
+export const DEFAULT_MAX_CONNECTIONS = 1000
+/** A tenth of the server: one client (address) cannot take every slot. */
+export const DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 100
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000
+/** Seconds, not minutes: a connection that never asks holds a slot for nothing. */
+export const DEFAULT_FIRST_REQUEST_TIMEOUT_MS = 10_000
+/** Long enough for a request split over a slow link, short enough that a person sees no wait. */
+export const DEFAULT_QUIET_REPLY_MS = 100
 
 export interface StatusServerOptions {
   /** Longest request line, in bytes; a longer one gets an error line and the connection is closed. Default 1024. */
   maxLineBytes?: number
   /** Connections served at once; one more gets an error line and is closed. Default 1000. */
   maxConnections?: number
+  /** Connections served at once from one remote address; one more gets an error line and is closed. Default 100. */
+  maxConnectionsPerAddress?: number
   /** A connection silent for this long gets an error line and is closed; 0 disables. Default 300 000 (5 min). */
   idleTimeoutMs?: number
+  /**
+   * A connection that has not sent one complete request this long after connecting
+   * gets an error line and is closed, however many bytes it trickles; 0 disables.
+   * Applies only when shorter than idleTimeoutMs. Default 10 000.
+   */
+  firstRequestTimeoutMs?: number
+  /**
+   * An unfinished line of exactly three digits, with nothing more for this long,
+   * is answered as if its line end had come (a line end arriving later only
+   * closes it); 0 disables. Default 100.
+   */
+  quietReplyMs?: number
   /** After we end a connection, how long the client gets to close its side before it is destroyed. Default 2000. */
   lingerMs?: number
   /** close() destroys connections still open after this long. Default 5000. */
@@ -36,6 +61,15 @@ export interface StatusServer {
   destroy: () => Promise<void>
 }
 
+/**
+ * The key connections are counted under: the remote address, with an IPv4
+ * address seen through a dual-stack socket (`::ffff:1.2.3.4`) counted as itself.
+ */
+function addressOf (socket: Socket): string {
+  const raw = socket.remoteAddress ?? ''
+  return raw.startsWith('::ffff:') ? raw.slice(7) : raw
+}
+
 function positive (name: string, value: number, min: number): number {
   if (!Number.isFinite(value) || value < min) throw new RangeError(`option ${name} must be a number >= ${min}, got ${String(value)}`)
   return value
@@ -47,14 +81,19 @@ function positive (name: string, value: number, min: number): number {
  * requests in flight per connection. Nothing listens until `listen()`.
  */
 export function createStatusServer (options: StatusServerOptions = {}): StatusServer {
-  const maxLineBytes = positive('maxLineBytes', options.maxLineBytes ?? 1024, 1)
-  const maxConnections = positive('maxConnections', options.maxConnections ?? 1000, 1)
-  const idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs ?? 300_000, 0)
+  const maxLineBytes = positive('maxLineBytes', options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES, 1)
+  const maxConnections = positive('maxConnections', options.maxConnections ?? DEFAULT_MAX_CONNECTIONS, 1)
+  const maxPerAddress = positive('maxConnectionsPerAddress', options.maxConnectionsPerAddress ?? DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, 1)
+  const idleTimeoutMs = positive('idleTimeoutMs', options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, 0)
+  const firstRequestTimeoutMs = positive('firstRequestTimeoutMs', options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS, 0)
+  const quietReplyMs = positive('quietReplyMs', options.quietReplyMs ?? DEFAULT_QUIET_REPLY_MS, 0)
   const lingerMs = positive('lingerMs', options.lingerMs ?? 2000, 1)
   const closeTimeoutMs = positive('closeTimeoutMs', options.closeTimeoutMs ?? 5000, 1)
   const logger = options.logger ?? silentAppLogger
 
   const connections = new Set<StatusConnection>()
+  /** Connections served per remote address; an address leaves the map with its last connection. */
+  const perAddress = new Map<string, number>()
   /** Refused sockets, kept so close()/destroy() can reach them while they linger. */
   const refused = new Set<Socket>()
   /** Every accepted socket until it has closed, with the promise that resolves then: what close() and destroy() wait for. */
@@ -63,8 +102,12 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
 
   const onConnectionClose = (connection: StatusConnection): void => {
     connections.delete(connection)
+    const address = connection.remoteAddress
+    const count = perAddress.get(address) ?? 1
+    if (count <= 1) perAddress.delete(address)
+    else perAddress.set(address, count - 1)
   }
-  const connectionOptions = { maxLineBytes, idleTimeoutMs, lingerMs, logger, onClose: onConnectionClose }
+  const connectionOptions = { maxLineBytes, idleTimeoutMs, firstRequestTimeoutMs, quietReplyMs, lingerMs, logger, onClose: onConnectionClose }
 
   const track = (socket: Socket): void => {
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()))
@@ -72,7 +115,7 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
     void closed.then(() => openSockets.delete(socket))
   }
 
-  const refuse = (socket: Socket): void => {
+  const refuse = (socket: Socket, reply: string): void => {
     refused.add(socket)
     const timer = setTimeout(() => socket.destroy(), lingerMs)
     socket.on('error', () => {}) // the refused client's resets are not our concern
@@ -80,19 +123,29 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
       clearTimeout(timer)
       refused.delete(socket)
     })
-    socket.end(tooManyConnectionsReply(maxConnections))
+    socket.end(reply)
     socket.resume() // drop whatever it sends so its FIN reaches us
   }
 
   const server = net.createServer({ allowHalfOpen: true, noDelay: true })
   server.on('connection', (socket: Socket) => {
     track(socket)
-    if (closing !== null || connections.size >= maxConnections) {
-      if (closing === null) logger.warn({ maxConnections, remote: socket.remoteAddress }, 'connection refused: server full')
-      refuse(socket)
-      return
+    // Read once, at accept: remoteAddress is undefined once the socket has been reset.
+    const address = addressOf(socket)
+    const fromAddress = perAddress.get(address) ?? 0
+    if (closing !== null) {
+      refuse(socket, tooManyConnectionsReply(maxConnections))
+    } else if (fromAddress >= maxPerAddress) {
+      // Checked before the total, so the client hogging slots is told that it is the one.
+      logger.warn({ maxConnectionsPerAddress: maxPerAddress, remote: address }, 'connection refused: address at its limit')
+      refuse(socket, tooManyFromAddressReply(maxPerAddress))
+    } else if (connections.size >= maxConnections) {
+      logger.warn({ maxConnections, remote: address }, 'connection refused: server full')
+      refuse(socket, tooManyConnectionsReply(maxConnections))
+    } else {
+      perAddress.set(address, fromAddress + 1)
+      connections.add(new StatusConnection(socket, address, connectionOptions))
     }
-    connections.add(new StatusConnection(socket, connectionOptions))
   })
   // Listening errors (EADDRINUSE) reach listen()'s promise; this keeps a later one from crashing the process.
   server.on('error', (err) => logger.warn({ err: err.message }, 'status server error'))
