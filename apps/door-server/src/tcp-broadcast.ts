@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { RemoteEmitter, type HeartbeatOptions } from '@eventwire/protocol'
+import { ErrorCodes, RemoteEmitter, isProtocolError, type HeartbeatOptions } from '@eventwire/protocol'
 import type { DoorHub } from './door-hub.js'
 import type { AppLogger } from '@eventwire/service'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
@@ -107,10 +107,21 @@ export class TcpBroadcast {
       maxLineBytes: this.#options.maxLineBytes,
       onBadFrame: 'close',
       logger,
+      // Pongs (and telnet answers) are written on the client's behalf: they count against the same
+      // hard cap, so a client that floods pings and never reads is dropped with ERR_QUEUE_FULL.
+      maxBufferedBytes: this.#options.queueHardCapBytes,
+      // People try the port with telnet: its negotiation bytes are stripped, Ctrl-C closes.
+      telnet: true,
       // Passive: never ping (nc users would see it), but time out peers that do ping and then go quiet.
       heartbeat: { active: false, timeoutMs: this.#options.heartbeatTimeoutMs } satisfies HeartbeatOptions
     })
     const onError = (err: Error): void => {
+      if (isProtocolError(err, ErrorCodes.QUEUE_FULL)) {
+        // The same policy and log line as a slow reader caught before an event, reported by the protocol.
+        const { queued } = err.details
+        logger.warn({ peer, reason: 'hard-cap', queuedBytes: queued, maxQueueBytes: this.#options.maxQueueBytes }, 'client is not reading; dropped it')
+        return
+      }
       logger.warn({ peer, code: (err as { code?: string }).code, err: err.message }, 'client connection error; closing it')
     }
     client.on('error', onError)
