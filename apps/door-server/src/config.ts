@@ -1,4 +1,5 @@
-import { hostOption, type OptionSpec } from '@eventwire/service'
+import { parseOriginList } from '@eventwire/kit'
+import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-server.js'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
@@ -12,5 +13,15 @@ export const doorConfigSpecs = {
   sensorToken: { env: 'DOOR_SENSOR_TOKEN', flag: 'sensor-token', type: 'optional-string', help: 'bearer token for POST /sensor (required with DOOR_SENSOR=http)' },
   maxQueueBytes: { env: 'DOOR_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'unsent bytes a client may keep queued for longer than --queue-grace-ms before it is dropped (16 x this: dropped at once)' },
   queueGraceMs: { env: 'DOOR_QUEUE_GRACE_MS', flag: 'queue-grace-ms', type: 'int', default: DEFAULT_QUEUE_GRACE_MS, min: 10, help: 'how long a client\'s queue may stay above --max-queue-bytes before it counts as not reading, ms' },
+  allowedOrigins: { env: 'DOOR_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'comma-separated origins (scheme://host[:port]) whose pages may open the dashboard WebSocket besides its own' },
   heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' }
 } satisfies Record<string, OptionSpec>
+
+/** DOOR_ALLOWED_ORIGINS as a list; a bad entry stops the start with a message naming the variable. */
+export function allowedOriginsFrom (text: string | undefined): string[] {
+  try {
+    return parseOriginList(text)
+  } catch (err) {
+    throw new ConfigError(`DOOR_ALLOWED_ORIGINS (--allowed-origins): ${(err as Error).message}`)
+  }
+}

@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import type { HttpLimits } from '@eventwire/kit'
 import { listen as listenTcp } from '@eventwire/service'
 import { DoorHub } from './door-hub.js'
 import type { DoorSensor } from './sensors/sensor.js'
@@ -36,6 +37,13 @@ export interface DoorServerOptions {
   maxLineBytes?: number
   /** WebSocket ping period for the dashboard. Default 30 000. */
   wsPingIntervalMs?: number
+  /**
+   * Origins besides the dashboard's own whose pages may open its WebSocket
+   * (`scheme://host[:port]`). Clients sending no Origin always may. Default none.
+   */
+  allowedOrigins?: readonly string[]
+  /** Timeouts and connection cap of the dashboard's HTTP server (slowloris). Default: the kit's DEFAULT_HTTP_LIMITS. */
+  httpLimits?: HttpLimits
   /** Enables `POST /sensor` on the web port with `Authorization: Bearer <token>`, feeding `sensor`. */
   httpSensor?: { sensor: ManualSensor, token: string }
   /** Default: silent. main.ts passes pino. */
@@ -104,6 +112,8 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     ...queue,
     pingIntervalMs: options.wsPingIntervalMs ?? 30_000,
     httpSensor: options.httpSensor,
+    allowedOrigins: options.allowedOrigins ?? [],
+    httpLimits: options.httpLimits,
     logger
   })
   let state: 'new' | 'listening' | 'closed' = 'new'

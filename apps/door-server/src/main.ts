@@ -1,5 +1,5 @@
 import { ConfigError, createLogger, exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
-import { doorConfigSpecs } from './config.js'
+import { allowedOriginsFrom, doorConfigSpecs } from './config.js'
 import { createDoorServer } from './door-server.js'
 import { ManualSensor } from './sensors/manual.js'
 import type { DoorSensor } from './sensors/sensor.js'
@@ -15,6 +15,7 @@ await runService({
   logger,
   async start () {
     const config = readConfig(doorConfigSpecs)
+    const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
     let sensor: DoorSensor
     let httpSensor: { sensor: ManualSensor, token: string } | undefined
     switch (config.sensor) {
@@ -41,6 +42,7 @@ await runService({
       maxQueueBytes: config.maxQueueBytes,
       queueGraceMs: config.queueGraceMs,
       heartbeat: { timeoutMs: config.heartbeatTimeoutMs },
+      allowedOrigins,
       logger
     })
     const { tcp, web } = await door.listen({ port: config.port, webPort: config.webPort, host: config.host })

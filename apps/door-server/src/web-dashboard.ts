@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { createOriginCheck, fastifyHttpLimits, rejectUpgrade, type HttpLimits } from '@eventwire/kit'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { DoorHub } from './door-hub.js'
 import type { ManualSensor } from './sensors/manual.js'
@@ -22,6 +23,14 @@ export interface WebDashboardOptions {
   pingIntervalMs: number
   /** Enables `POST /sensor` (Bearer token) feeding this sensor: how a real sensor reports over HTTP. */
   httpSensor?: { sensor: ManualSensor, token: string }
+  /**
+   * Origins besides the page's own whose pages may open `/ws` (exact
+   * `scheme://host[:port]`). Requests without Origin (non-browser clients) are
+   * always let in; `null` and every other origin get 403.
+   */
+  allowedOrigins: readonly string[]
+  /** Header, request and idle timeouts and the connection cap of the HTTP server. Default: the kit's. */
+  httpLimits?: HttpLimits
   logger: AppLogger
 }
 
@@ -58,6 +67,7 @@ export class WebDashboard {
   readonly #options: WebDashboardOptions
   readonly #browsers = new Set<Browser>()
   readonly #slowReaders: SlowReaderWatch<Browser>
+  readonly #originAllowed: (request: IncomingMessage) => boolean
   #pingTimer: NodeJS.Timeout | null = null
   #closing = false
 
@@ -71,7 +81,9 @@ export class WebDashboard {
       queuedBytes: (browser) => browser.ws.bufferedAmount,
       onSlow: this.#onSlow
     })
-    this.app = Fastify({ logger: false, bodyLimit: 1024 })
+    this.#originAllowed = createOriginCheck(options.allowedOrigins)
+    // Slowloris: slow or idle senders are cut off, and the connection count is capped.
+    this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false, bodyLimit: 1024 })
     // Browsers are not expected to send anything; a tiny limit bounds what a bad one can make us buffer.
     this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: false })
     this.#routes()
@@ -152,7 +164,13 @@ export class WebDashboard {
     socket.on('error', noop)
     const path = (request.url ?? '').split('?')[0]
     if (path !== '/ws' || this.#closing) {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+      rejectUpgrade(socket, 404, 'the dashboard\'s WebSocket is at /ws')
+      return
+    }
+    // Cross-site WebSocket: another site's page must not read our state through a visitor's browser.
+    if (!this.#originAllowed(request)) {
+      this.#options.logger.info({ origin: request.headers.origin }, 'refused a WebSocket from another origin')
+      rejectUpgrade(socket, 403, 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS')
       return
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {

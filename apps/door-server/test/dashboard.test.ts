@@ -95,6 +95,28 @@ describe('web dashboard in Chromium', () => {
 })
 
 
+describe('dashboard WebSocket from another site, in Chromium', () => {
+  /** Runs in the page: opens a WebSocket to `url` and says whether it opened. */
+  const OPEN_WS = `(url) => new Promise((resolve) => {
+    const ws = new WebSocket(url)
+    ws.onopen = () => { ws.close(); resolve('opened') }
+    ws.onclose = () => resolve('refused')
+  })`
+
+  it('refuses a page of another origin, lets its own page and allowed origins in', async () => {
+    const other = await door() // serves the "other site" page: another port is another origin
+    page = await browser.newPage()
+    await page.goto(`http://127.0.0.1:${other.webPort}/`)
+    await expect.poll(() => page!.locator('#connection').textContent()).toBe('connected') // its own origin: in
+    const strict = await door()
+    const allowing = await door({ allowedOrigins: [`http://127.0.0.1:${other.webPort}`] })
+    const open = async (port: number): Promise<string> => await page!.evaluate(`(${OPEN_WS})('ws://127.0.0.1:${port}/ws')`)
+    expect(await open(strict.webPort)).toBe('refused')
+    expect(strict.logger.has('refused a WebSocket from another origin')).toBe(true)
+    expect(await open(allowing.webPort)).toBe('opened')
+  })
+})
+
 describe('web dashboard over HTTP', () => {
   it('serves the page, its script and GET /state as JSON', async () => {
     const { sensor, webPort } = await door()

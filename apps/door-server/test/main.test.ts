@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import WebSocket from 'ws'
 import { LineClient, startChild, waitUntil, type ChildHandle } from '@eventwire/testkit'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
@@ -68,6 +69,24 @@ describe('main.ts (the service as deployed)', () => {
     clients.push(c)
     const names = (await c.take(4)).map((l) => (JSON.parse(l) as [string])[0])
     expect(names).toEqual(names[0] === 'open' ? ['open', 'close', 'open', 'close'] : ['close', 'open', 'close', 'open'])
+  })
+
+  it('lets DOOR_ALLOWED_ORIGINS open the dashboard WebSocket, refuses other origins, and stops on a bad entry', async () => {
+    const child = main({ DOOR_ALLOWED_ORIGINS: 'https://door.example, http://localhost:3000' })
+    const { web } = await listening(child)
+    const status = async (origin: string): Promise<number> => await new Promise((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${web}/ws`, { origin })
+      ws.on('error', () => {})
+      ws.once('open', () => { ws.terminate(); resolve(101) })
+      ws.once('unexpected-response', (_req, res) => { res.resume(); ws.terminate(); resolve(res.statusCode ?? 0) })
+    })
+    expect(await status('https://door.example')).toBe(101)
+    expect(await status('http://localhost:3000')).toBe(101)
+    expect(await status('https://evil.example')).toBe(403)
+
+    const bad = main({ DOOR_ALLOWED_ORIGINS: 'https://door.example/path' })
+    expect(await bad.exited).toBe(1)
+    expect(bad.stdout.join('\n')).toMatch(/DOOR_ALLOWED_ORIGINS \(--allowed-origins\): .*door\.example\/path.* is not an origin/)
   })
 
   it('refuses to start an unauthenticated HTTP sensor', async () => {
