@@ -73,6 +73,33 @@ describe('door-client against a malicious door server', () => {
     expect(hostile.connections).toBe(1)
   })
 
+  it('an exception while handling a frame fails that connection only; the client reconnects', async () => {
+    const hostile = await hostileServer()
+    servers.push(hostile)
+    const err: string[] = []
+    const out: string[] = []
+    let thrown = false
+    const client = runDoorClient({
+      host: '127.0.0.1',
+      port: hostile.port,
+      seconds: 60,
+      reconnect: { initialDelayMs: 10, maxDelayMs: 20 },
+      // Stands in for a bug nobody has found yet: the first "door closed" line throws.
+      print: (line) => {
+        if (line.startsWith('door closed') && !thrown) { thrown = true; throw new Error('printer jammed') }
+        out.push(line)
+      },
+      printError: (line) => err.push(line)
+    })
+    clients.push(client)
+    await waitUntil(() => hostile.sockets.size === 1, 'connected')
+    for (const s of hostile.sockets) s.write('["close",42]\n')
+    await waitUntil(() => hostile.connections === 2, 'a second connection after the failed one')
+    expect(err).toContain('failed to handle a "close" frame (printer jammed); reconnecting')
+    for (const s of hostile.sockets) s.write('["close",43]\n')
+    await waitUntil(() => out.includes('door closed at 1970-01-01T00:00:00.043Z'), 'the next frame, handled')
+  })
+
   it('the CLI process survives the frames, prints the report lines, and keeps running', async () => {
     const hostile = await hostileServer()
     servers.push(hostile)

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { guard } from '@eventwire/kit'
 import { RemoteEmitter, reconnect, type Reconnector, type ReconnectOptions } from '@eventwire/protocol'
 import type { DoorEventName } from '../types.js'
 import { DoorWatch } from './door-watch.js'
@@ -78,19 +79,24 @@ export function runDoorClient (options: DoorClientOptions): DoorClient {
     const r: RemoteEmitter<DoorWire> = new RemoteEmitter(socket, {
       maxLineBytes: 4096,
       logger: { warn: (fields, message) => printError(`${message} ${JSON.stringify(fields)}`) },
-      // Active: the server answers pings, so a silent (dead) server is noticed within timeoutMs.
+      // Active: our door-server answers pings, so once it has answered one, silence for timeoutMs
+      // means it is dead. A plain duplex-emitter server never answers and is never timed out for it.
       heartbeat: { active: true, intervalMs: options.heartbeat?.intervalMs ?? 10_000, timeoutMs: options.heartbeat?.timeoutMs ?? 25_000 }
     })
     remote = r
     r.on('error', (err) => printError(`connection problem: ${err.message}`))
     for (const name of DOOR_EVENTS) {
-      r.on(name, (at) => {
+      r.on(name, guard((at: unknown) => {
         // Policy for a bad frame: report it and ignore it, keep the connection and the last valid
         // state. Reconnecting would not help: the server sends its current state again on connect.
         const checked = checkEventTime(at)
         if (checked.ok) onEvent(name, checked.at)
         else printError(`ignored a bad ${JSON.stringify(name)} frame from the server: ${checked.reason}`)
-      })
+      }, (err) => {
+        // A bug of ours, not the server's: this connection fails (and reconnects), the process goes on.
+        printError(`failed to handle a ${JSON.stringify(name)} frame (${err instanceof Error ? err.message : String(err)}); reconnecting`)
+        r.destroy(err instanceof Error ? err : new Error(String(err)))
+      }))
     }
   }
 
