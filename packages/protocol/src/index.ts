@@ -1,9 +1,10 @@
 export { ErrorCodes, ProtocolError, isProtocolError, type ErrorCode } from './errors.js'
-export { encodeFrame, encodeEvent } from './frame.js'
+export { encodeFrame, encodeEvent, decodeFrame, type Frame } from './frame.js'
+export { addListeners, type Disposer, type ListenerTarget } from './listeners.js'
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions } from './line-splitter.js'
 export { LineDecoder, type LineDecoderOptions } from './line-decoder.js'
+export { RemoteEmitter } from './remote-emitter.js'
 export {
-  RemoteEmitter,
   DEFAULT_MAX_BUFFERED_BYTES,
   RESERVED_EVENTS,
   ExtensionEvents,
@@ -14,7 +15,7 @@ export {
   type RemoteEmitterOptions,
   type RequestHandler,
   type RequestOptions
-} from './remote-emitter.js'
+} from './remote-emitter-options.js'
 export { TelnetFilter, TelnetBytes, type TelnetCommand, type TelnetFilterOptions } from './telnet.js'
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 export { Backoff, type BackoffOptions } from './backoff.js'

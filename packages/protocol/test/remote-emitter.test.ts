@@ -329,6 +329,16 @@ describe('RemoteEmitter heartbeat', () => {
   })
 })
 
+describe('RemoteEmitter hostile requests', () => {
+  it('answers a handler that throws a value with a hostile toString, and keeps serving', async () => {
+    const { server, client } = await pair({}, {})
+    server.handle('boom', () => { throw { toString: 1 } }) // eslint-disable-line no-throw-literal
+    server.handle('ok', () => 'fine')
+    await expect(client.request('boom')).rejects.toMatchObject({ code: ErrorCodes.REMOTE_ERROR })
+    expect(await client.request('ok')).toBe('fine')
+  })
+})
+
 describe('RemoteEmitter outgoing queue', () => {
   it('drops a peer that floods pings and never reads the pongs (ERR_QUEUE_FULL), and nothing else', async () => {
     const logger = recordingLogger()
