@@ -4,6 +4,7 @@ export {
   DEFAULT_MAX_LINE_BYTES,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_JOIN_SNIFF_MS,
   type ChatServer,
   type ChatServerOptions,
   type ListenOptions

@@ -1,4 +1,5 @@
-import { createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService, type OptionSpec } from '@eventwire/service'
+import { parseOriginList } from '@eventwire/kit'
+import { ConfigError, createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService, type OptionSpec } from '@eventwire/service'
 import {
   createChatServer,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -20,7 +21,8 @@ const specs = {
   maxQueueBytes: { env: 'CHAT_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'outgoing bytes queued per member before it is dropped as too slow' },
   maxLineBytes: { env: 'CHAT_MAX_LINE_BYTES', flag: 'max-line-bytes', type: 'int', default: DEFAULT_MAX_LINE_BYTES, min: 64, help: 'longest TCP line / WebSocket message, in bytes' },
   announceLimit: { env: 'CHAT_ANNOUNCE_LIMIT', flag: 'announce-limit', type: 'int', default: 1_000_000, min: 0, help: 'announce joins/leaves while the room has at most this many members (the default means always)' },
-  heartbeatMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: DEFAULT_HEARTBEAT_INTERVAL_MS, min: 100, help: 'WebSocket ping interval' }
+  heartbeatMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: DEFAULT_HEARTBEAT_INTERVAL_MS, min: 100, help: 'WebSocket ping interval' },
+  allowedOrigins: { env: 'CHAT_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'browser origins besides the page\'s own that may open /ws, comma-separated scheme://host[:port]' }
 } satisfies Record<string, OptionSpec>
 
 exitOnHelp('chat-server: one chat room for netcat/telnet (TCP) and browser (WebSocket) users', specs)
@@ -32,6 +34,12 @@ await runService({
   logger,
   async start () {
     const config = readConfig(specs)
+    let allowedOrigins: string[]
+    try {
+      allowedOrigins = parseOriginList(config.allowedOrigins)
+    } catch (err) {
+      throw new ConfigError(`CHAT_ALLOWED_ORIGINS: ${(err as Error).message}`)
+    }
     const server = createChatServer({
       historySize: config.historySize,
       maxMessageLength: config.maxMessageLength,
@@ -40,6 +48,7 @@ await runService({
       maxLineBytes: config.maxLineBytes,
       heartbeatIntervalMs: config.heartbeatMs,
       announceLimit: config.announceLimit,
+      allowedOrigins,
       logger
     })
     const { tcp, web } = await server.listen({ tcpPort: config.tcpPort, webPort: config.webPort, host: config.host })

@@ -25,6 +25,17 @@ export interface ChatServerOptions {
   closeGraceMs?: number
   /** Joins/leaves are announced while the room has at most this many members. Default: always. */
   announceLimit?: number
+  /**
+   * A TCP member's join is announced at its first line or after this long,
+   * whichever comes first; an IRC handshake before then is turned away
+   * without the room hearing of it. Default 300 ms.
+   */
+  joinSniffMs?: number
+  /**
+   * Browser origins allowed to open `/ws` besides the page's own
+   * (`scheme://host[:port]`). Clients that send no Origin always may.
+   */
+  allowedOrigins?: readonly string[]
   logger?: AppLogger
 }
 
@@ -56,6 +67,7 @@ export const DEFAULT_MAX_QUEUE_BYTES = 256 * 1024
 export const DEFAULT_MAX_LINE_BYTES = 8 * 1024
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000
 export const DEFAULT_CLOSE_GRACE_MS = 2000
+export const DEFAULT_JOIN_SNIFF_MS = 300
 
 /**
  * Builds the chat server: one room, a TCP transport for netcat/telnet users
@@ -74,14 +86,16 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     announceLimit: options.announceLimit,
     logger
   })
-  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs })
+  const joinSniffMs = options.joinSniffMs ?? DEFAULT_JOIN_SNIFF_MS
+  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs })
   const web: WebTransport = new WebTransport({
     room,
     logger,
     maxQueueBytes,
     maxPayloadBytes: maxLineBytes,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
-    closeGraceMs
+    closeGraceMs,
+    allowedOrigins: options.allowedOrigins ?? []
   }, () => ({ members: room.size, tcp: tcp.connections, ws: web.connections }))
 
   let closing: Promise<void> | undefined

@@ -77,7 +77,9 @@ export const ChatErrorCodes = {
   MESSAGE_TOO_LONG: 'MESSAGE_TOO_LONG',
   RATE_LIMITED: 'RATE_LIMITED',
   BAD_REQUEST: 'BAD_REQUEST',
-  LINE_TOO_LONG: 'LINE_TOO_LONG'
+  LINE_TOO_LONG: 'LINE_TOO_LONG',
+  /** The server failed on this member's input (a bug, not the member's fault); the member is disconnected. */
+  INTERNAL_ERROR: 'INTERNAL_ERROR'
 } as const
 
 export type ChatErrorCode = (typeof ChatErrorCodes)[keyof typeof ChatErrorCodes]

@@ -37,6 +37,8 @@ export class Member {
   tokens: number
   refilledAt: number
   warned = false
+  /** Set once the others have been told this member joined; a leave is announced only after that. */
+  announced = false
   /** False once the member has left; every late call becomes a no-op. */
   present = true
 

@@ -1,5 +1,6 @@
 import { customAlphabet } from 'nanoid'
 import { codePointLength, sanitizeText } from './sanitize.js'
+import { skeleton } from './skeleton.js'
 
 export const MAX_NICK_LENGTH = 24
 
@@ -8,11 +9,27 @@ export const MAX_NICK_LENGTH = 24
 // format characters (`alice\u200b` must not pass for `alice`).
 const VISIBLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+$/u
 
+// Characters that draw nothing although they count as letters, marks or
+// symbols above: every default-ignorable code point (U+034F COMBINING GRAPHEME
+// JOINER, variation selectors such as U+FE0F, Hangul fillers U+115F, U+1160,
+// U+3164, U+FFA0, Khmer U+17B4/5, ...), plus blanks Unicode does not list as
+// ignorable: U+2800 BRAILLE PATTERN BLANK, U+16FE4 KHITAN SMALL SCRIPT FILLER,
+// U+1D159 MUSICAL SYMBOL NULL NOTEHEAD.
+const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800\u{16FE4}\u{1D159}]/u
+const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'gu')
+
 /** The nickname after cleaning, or a sentence saying why it is refused. */
 export type NickCheck = { ok: true, nick: string } | { ok: false, reason: string }
 
+function hex (c: string): string {
+  return 'U+' + (c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
+}
+
 /** Cleans and validates a requested nickname (uniqueness is the room's job). */
 export function checkNick (requested: string): NickCheck {
+  // Checked before cleaning, which would silently drop the format characters among these.
+  const invisible = INVISIBLE.exec(requested)
+  if (invisible !== null) return { ok: false, reason: `a nickname cannot contain invisible or blank characters (found ${hex(invisible[0])})` }
   const nick = sanitizeText(requested)
   if (nick.length === 0) return { ok: false, reason: 'a nickname needs at least one visible character' }
   const length = codePointLength(nick)
@@ -21,12 +38,30 @@ export function checkNick (requested: string): NickCheck {
   return { ok: true, nick }
 }
 
+function fold (text: string): string {
+  // Upper then lower: closer to Unicode case folding than toLowerCase alone (ß = SS = ss).
+  return text.toUpperCase().toLowerCase()
+}
+
+/** Enough rounds to reach a fixed point for every code point (measured: at most 3). */
+const MAX_ROUNDS = 5
+
 /**
- * The key nicknames are compared by: case-insensitive, and NFKC so that
- * full-width `ａｌｉｃｅ` collides with `alice` instead of impersonating her.
+ * The key nicknames are compared by, so a look-alike cannot impersonate: NFKC
+ * (full-width `ａｌｉｃｅ`), case-insensitive, and the UTS #39 confusable
+ * skeleton (Cyrillic `аlісе`, Latin alpha `ɑlice`, `b0b` = `bob`), with
+ * invisible characters dropped. Case is folded before the skeleton, because
+ * skeletons are case-sensitive (`I` → `l`) and `ALICE` must still be `alice`;
+ * the steps repeat until nothing changes, so equal keys are a true equivalence.
  */
 export function nickKey (nick: string): string {
-  return nick.normalize('NFKC').toLowerCase()
+  let key = nick.replace(INVISIBLE_ALL, '')
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const next = skeleton(fold(key.normalize('NFKC')))
+    if (next === key) break
+    key = next
+  }
+  return key
 }
 
 const guestSuffix = customAlphabet('abcdefghijklmnopqrstuvwxyz0123456789', 4)

@@ -4,40 +4,12 @@ import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type MessageEvent
 import { History } from './history.js'
 import { silentAppLogger, type AppLogger } from '@eventwire/service'
 import { Member, type MemberTransport } from './member.js'
-import { checkNick, guestNick, nickKey } from './nick.js'
-import { RateLimiter, type RateLimitOptions } from './rate-limit.js'
+import { NickRegistry } from './nick-registry.js'
+import { RateLimiter } from './rate-limit.js'
+import { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, LeaveReasons, type ChatRoomOptions } from './room-options.js'
 import { codePointLength, sanitizeText } from './sanitize.js'
 
-export interface ChatRoomOptions {
-  /** Messages replayed to a member who joins. Default 20; 0 disables. */
-  historySize?: number
-  /** Longest message in characters (code points) after cleaning. Default 2000. */
-  maxMessageLength?: number
-  /** Per-member token bucket over every incoming line or request. Default burst 10, 5 per second. */
-  rateLimit?: RateLimitOptions
-  /**
-   * Joins and leaves are announced while the room has at most this many
-   * members. Past it they are not: filling a room of N members with announced
-   * joins costs N²/2 deliveries (50 million lines for 10,000 members), the
-   * reason large IRC channels and chat apps go quiet about presence too.
-   * `/who` still answers. Default Infinity: always announced.
-   */
-  announceLimit?: number
-  logger?: AppLogger
-}
-
-export const DEFAULT_HISTORY_SIZE = 20
-export const DEFAULT_MAX_MESSAGE_LENGTH = 2000
-/** Joins and leaves are announced whatever the room's size, unless an operator sets a limit. */
-export const DEFAULT_ANNOUNCE_LIMIT = Infinity
-export const DEFAULT_RATE_LIMIT: RateLimitOptions = { burst: 10, perSecond: 5 }
-
-/** Reasons members leave with; shown to the others in the leave notice. */
-export const LeaveReasons = {
-  CLOSED: 'connection closed',
-  FLOODING: 'flooding',
-  SHUTDOWN: 'server shutting down'
-} as const
+export { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, LeaveReasons, type ChatRoomOptions } from './room-options.js'
 
 /**
  * The chat room: members, nicknames, commands, history and fan-out. It knows
@@ -54,7 +26,7 @@ export class ChatRoom {
   readonly members = new Map<string, Member>()
   readonly maxMessageLength: number
   readonly announceLimit: number
-  readonly #byNick = new Map<string, Member>()
+  readonly #nicks = new NickRegistry()
   readonly #history: History
   readonly #limiter: RateLimiter
   readonly #log: AppLogger
@@ -86,16 +58,20 @@ export class ChatRoom {
     return this.#history.toArray()
   }
 
-  /** The member with this nickname (any case), if present. */
+  /** The member with this nickname (any case, or a look-alike of it), if present. */
   findByNick (nick: string): Member | undefined {
-    return this.#byNick.get(nickKey(nick))
+    return this.#nicks.find(nick)
   }
 
-  /** Adds a connection to the room: welcome, history replay, join notice to the others. */
-  join (transport: MemberTransport): Member {
-    let nick = guestNick()
-    while (this.#byNick.has(nick)) nick = guestNick()
-    const member = new Member(nanoid(), nick, nick, transport, this.#limiter.burst, Date.now())
+  /**
+   * Adds a connection to the room: welcome, history replay, join notice to the
+   * others. With `announce: false` the notice waits for announce(), and a
+   * member who leaves before it is never announced at all (the TCP transport
+   * uses this to turn away IRC clients without a word to the room).
+   */
+  join (transport: MemberTransport, { announce = true }: { announce?: boolean } = {}): Member {
+    const { nick, key } = this.#nicks.freeGuest()
+    const member = new Member(nanoid(), nick, key, transport, this.#limiter.burst, Date.now())
     if (this.#closing) {
       member.present = false
       transport.send({ type: 'system', text: 'the server is shutting down' })
@@ -103,7 +79,7 @@ export class ChatRoom {
       return member
     }
     this.members.set(member.id, member)
-    this.#byNick.set(member.key, member)
+    this.#nicks.add(member)
     this.#log.debug({ id: member.id, nick, transport: transport.kind }, 'member joined')
     const online = this.members.size
     if (!this.#deliver(member, {
@@ -114,8 +90,23 @@ export class ChatRoom {
       text: `Welcome to eventwire chat, ${nick}! ${online} online. Type /help for commands.`
     })) return member
     if (this.#history.length > 0 && !this.#deliver(member, { type: 'history', messages: this.#history.toArray() })) return member
-    if (online <= this.announceLimit) this.#broadcast({ type: 'join', nick, ts: Date.now() }, member)
+    if (announce) this.announce(member)
     return member
+  }
+
+  /**
+   * Announces a member's join to those who were there before it; those who
+   * came later already counted it in their welcome. Once per member.
+   */
+  announce (member: Member): void {
+    if (!member.present || member.announced) return
+    member.announced = true
+    let earlier = 0
+    for (const m of this.members.values()) {
+      if (m === member) break
+      earlier++
+    }
+    if (earlier + 1 <= this.announceLimit) this.#broadcast({ type: 'join', nick: member.nick, ts: Date.now() }, member, true)
   }
 
   /**
@@ -127,7 +118,7 @@ export class ChatRoom {
     if (!this.#remove(member)) return
     this.#log.debug({ id: member.id, nick: member.nick, reason }, 'member left')
     // Counted before removal, so the limit means the same for joins and leaves.
-    if (!this.#closing && this.members.size + 1 <= this.announceLimit) this.#broadcast({ type: 'leave', nick: member.nick, reason, ts: Date.now() })
+    if (!this.#closing && member.announced && this.members.size + 1 <= this.announceLimit) this.#broadcast({ type: 'leave', nick: member.nick, reason, ts: Date.now() })
   }
 
   /**
@@ -173,7 +164,7 @@ export class ChatRoom {
     const notice: ServerEvent = { type: 'system', text }
     const members = [...this.members.values()]
     this.members.clear()
-    this.#byNick.clear()
+    this.#nicks.clear()
     for (const member of members) {
       member.present = false
       member.transport.send(notice)
@@ -224,7 +215,7 @@ export class ChatRoom {
       }
       case 'msg': {
         const to = sanitizeText(request.to)
-        const target = this.#byNick.get(nickKey(to))
+        const target = this.#nicks.find(to)
         if (target === undefined) {
           this.#error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
           return
@@ -261,24 +252,9 @@ export class ChatRoom {
   }
 
   #rename (member: Member, requested: string): void {
-    const check = checkNick(requested)
-    if (!check.ok) {
-      this.#error(member, ChatErrorCodes.BAD_NICK, check.reason)
-      return
-    }
-    const key = nickKey(check.nick)
-    const holder = this.#byNick.get(key)
-    if (holder !== undefined && holder !== member) {
-      this.#error(member, ChatErrorCodes.NICK_TAKEN, `the nickname ${holder.nick} is taken; choose another`)
-      return
-    }
-    if (check.nick === member.nick) return
-    const from = member.nick
-    this.#byNick.delete(member.key)
-    member.nick = check.nick
-    member.key = key
-    this.#byNick.set(key, member)
-    this.#broadcast({ type: 'nick', from, to: check.nick, ts: Date.now() })
+    const result = this.#nicks.rename(member, requested)
+    if (!result.ok) this.#error(member, result.code, result.text)
+    else if (result.from !== undefined) this.#broadcast({ type: 'nick', from: result.from, to: member.nick, ts: Date.now() })
   }
 
   #error (member: Member, code: ChatErrorCode, text: string): void {
@@ -293,10 +269,14 @@ export class ChatRoom {
     return false
   }
 
-  #broadcast (event: ServerEvent, except?: Member): void {
+  /** To every member but `except`; with `beforeExcept`, only to those who joined before it. */
+  #broadcast (event: ServerEvent, except?: Member, beforeExcept = false): void {
     let slow: Member[] | undefined
     for (const member of this.members.values()) {
-      if (member === except) continue
+      if (member === except) {
+        if (beforeExcept) break
+        continue
+      }
       if (!member.transport.send(event)) (slow ??= []).push(member)
     }
     // Dropped after the loop so the leave notices they cause don't interleave with this event.
@@ -311,7 +291,7 @@ export class ChatRoom {
     if (!member.present) return false
     member.present = false
     this.members.delete(member.id)
-    if (this.#byNick.get(member.key) === member) this.#byNick.delete(member.key)
+    this.#nicks.remove(member)
     return true
   }
 }

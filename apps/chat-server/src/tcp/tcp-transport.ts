@@ -6,10 +6,12 @@ import type { ServerEvent } from '../core/events.js'
 import { ChatErrorCodes } from '../core/events.js'
 import type { AppLogger } from '@eventwire/service'
 import type { Member, MemberTransport } from '../core/member.js'
-import type { ChatRoom } from '../core/room.js'
+import { LeaveReasons, type ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
+import { guardInput } from '../guard-input.js'
 import { CorkBatch } from './cork-batch.js'
 import { formatLine } from './format.js'
+import { notIrcLine, sniffIrc } from './irc-sniff.js'
 
 export interface TcpTransportOptions {
   room: ChatRoom
@@ -20,6 +22,12 @@ export interface TcpTransportOptions {
   maxLineBytes: number
   /** How long a graceful close may wait for the peer before the socket is destroyed. */
   closeGraceMs: number
+  /**
+   * A new member's join is announced at its first line, or after this long
+   * without one: the time to recognise an IRC client's handshake and turn it
+   * away before the room hears of it.
+   */
+  joinSniffMs: number
 }
 
 /** Corked output past this is written out at once, even mid-batch. */
@@ -47,17 +55,33 @@ class TcpConnection implements MemberTransport {
   readonly member: Member
   #closeTimer: NodeJS.Timeout | undefined
   #corked = false
+  /** Running until the join is announced: the first lines are checked for an IRC handshake. */
+  #sniffTimer: NodeJS.Timeout | undefined
+  /** A first line `NICK x`, held until the next line tells whether `USER` follows. */
+  #held: string | undefined
+  // Input handlers, guarded: an exception in one fails this connection only.
+  readonly #onData: (chunk: Buffer) => void
+  readonly #onEnd: () => void
+  readonly #onSniffTimeout: () => void
 
   constructor (socket: net.Socket, ctx: TcpContext) {
     this.#socket = socket
     this.#ctx = ctx
+    this.#onData = this.#guarded((chunk: Buffer) => { this.#splitter.push(chunk) })
+    this.#onEnd = this.#guarded(() => {
+      // `printf 'hi\n' | nc` style clients: deliver an unterminated last line.
+      this.#splitter.end()
+      if (this.#held !== undefined) this.#endSniff()
+    })
+    this.#onSniffTimeout = this.#guarded(() => { this.#endSniff() })
     this.#splitter = new LineSplitter({ maxLineBytes: ctx.maxLineBytes, onLine: this.#onLine, onError: this.#onFrameError })
     socket.on('data', this.#onData)
     socket.on('end', this.#onEnd)
     socket.on('error', this.#onError)
     socket.on('close', this.#onClose)
     ctx.connections.add(this)
-    this.member = ctx.room.join(this)
+    this.member = ctx.room.join(this, { announce: false })
+    if (this.member.present) this.#sniffTimer = setTimeout(this.#onSniffTimeout, ctx.joinSniffMs)
   }
 
   send (event: ServerEvent): boolean {
@@ -99,23 +123,51 @@ class TcpConnection implements MemberTransport {
     this.#socket.uncork()
   }
 
-  readonly #onData = (chunk: Buffer): void => {
-    this.#splitter.push(chunk)
+  #guarded<A extends unknown[]> (handler: (...args: A) => void): (...args: A) => void {
+    return guardInput(handler, this.#ctx, () => this.member, () => this.close(LeaveReasons.INTERNAL_ERROR, true))
   }
 
   readonly #onLine = (line: string): void => {
-    this.#ctx.room.input(this.member, line)
+    if (this.#sniffTimer === undefined) {
+      this.#ctx.room.input(this.member, line)
+      return
+    }
+    const verdict = this.#held === undefined ? sniffIrc(line) : sniffIrc(this.#held, line)
+    if (verdict === 'wait') {
+      this.#held = line
+    } else if (verdict === 'irc') {
+      this.#refuseIrc()
+    } else {
+      this.#endSniff()
+      this.#ctx.room.input(this.member, line)
+    }
+  }
+
+  /** Not an IRC client: the room hears of the join now, then of the line held back, if any. */
+  #endSniff (): void {
+    clearTimeout(this.#sniffTimer)
+    this.#sniffTimer = undefined
+    this.#ctx.room.announce(this.member)
+    const held = this.#held
+    this.#held = undefined
+    if (held !== undefined) this.#ctx.room.input(this.member, held)
+  }
+
+  /** One line saying where it went wrong, then close; never announced, so the room sees nothing. */
+  #refuseIrc (): void {
+    clearTimeout(this.#sniffTimer)
+    this.#sniffTimer = undefined
+    this.#held = undefined
+    this.#ctx.logger.debug({ id: this.member.id }, 'tcp client speaks IRC; told it this port is not IRC')
+    this.#ctx.room.leave(this.member, 'irc client')
+    if (this.#socket.writable) this.#socket.write(notIrcLine())
+    this.close('irc client', true)
   }
 
   readonly #onFrameError = (err: ProtocolError): void => {
     this.send({ type: 'error', code: ChatErrorCodes.LINE_TOO_LONG, text: `line too long: the limit is ${this.#ctx.maxLineBytes} bytes` })
     this.#ctx.room.kick(this.member, 'line too long', true)
     this.#ctx.logger.debug({ id: this.member.id, code: err.code }, 'tcp line too long')
-  }
-
-  readonly #onEnd = (): void => {
-    // `printf 'hi\n' | nc` style clients: deliver an unterminated last line.
-    this.#splitter.end()
   }
 
   readonly #onError = (err: Error): void => {
@@ -125,6 +177,8 @@ class TcpConnection implements MemberTransport {
 
   readonly #onClose = (): void => {
     clearTimeout(this.#closeTimer)
+    clearTimeout(this.#sniffTimer)
+    this.#held = undefined
     this.#splitter.stop()
     this.#socket.off('data', this.#onData)
     this.#socket.off('end', this.#onEnd)

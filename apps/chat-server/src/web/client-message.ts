@@ -3,9 +3,28 @@ import type { ChatRequest } from '../core/events.js'
 /** A decoded WebSocket frame: a request for the room, or why it was refused. */
 export type DecodedRequest = { ok: true, request: ChatRequest } | { ok: false, text: string }
 
-function str (value: unknown): value is string {
-  return typeof value === 'string'
+/**
+ * A short, safe description of an untrusted value for an error message. Never
+ * String() or a template literal: `{"toString":1}` makes both throw, and a
+ * throw here once escaped the socket callback and stopped the process.
+ */
+export function describeValue (value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 32))
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  // Numbers and booleans as JSON.parse made them: formatting them cannot throw.
+  if (typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value)
+  return `a value of type ${typeof value}`
 }
+
+/** An own string field, or undefined: nothing is read from a prototype, nothing is converted. */
+function text (m: object, key: string): string | undefined {
+  if (!Object.hasOwn(m, key)) return undefined
+  const value: unknown = (m as Record<string, unknown>)[key]
+  return typeof value === 'string' ? value : undefined
+}
+
+const UNKNOWN_TYPE = '; known: message, action, nick, who, msg, quit, help'
 
 /**
  * Validates one client frame before it reaches the room. Never throws: bad
@@ -18,26 +37,32 @@ export function decodeClientMessage (data: string): DecodedRequest {
   } catch {
     return { ok: false, text: 'bad JSON: send one JSON object per message, e.g. {"type":"message","text":"hello"}' }
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, 'type')) {
     return { ok: false, text: 'expected a JSON object with a "type" field' }
   }
-  const m = value as Record<string, unknown>
-  switch (m.type) {
+  const type: unknown = (value as Record<string, unknown>).type
+  if (typeof type !== 'string') return { ok: false, text: `unknown type ${describeValue(type)}${UNKNOWN_TYPE}` }
+  const body = text(value, 'text')
+  switch (type) {
     case 'message':
-      return str(m.text) ? { ok: true, request: { type: 'message', text: m.text } } : { ok: false, text: 'a message needs a string "text"' }
+      return body !== undefined ? { ok: true, request: { type: 'message', text: body } } : { ok: false, text: 'a message needs a string "text"' }
     case 'action':
-      return str(m.text) ? { ok: true, request: { type: 'action', text: m.text } } : { ok: false, text: 'an action needs a string "text"' }
-    case 'nick':
-      return str(m.nick) ? { ok: true, request: { type: 'nick', nick: m.nick } } : { ok: false, text: 'a nick request needs a string "nick"' }
+      return body !== undefined ? { ok: true, request: { type: 'action', text: body } } : { ok: false, text: 'an action needs a string "text"' }
+    case 'nick': {
+      const nick = text(value, 'nick')
+      return nick !== undefined ? { ok: true, request: { type: 'nick', nick } } : { ok: false, text: 'a nick request needs a string "nick"' }
+    }
     case 'who':
       return { ok: true, request: { type: 'who' } }
-    case 'msg':
-      return str(m.to) && str(m.text) ? { ok: true, request: { type: 'msg', to: m.to, text: m.text } } : { ok: false, text: 'a msg needs string "to" and "text"' }
+    case 'msg': {
+      const to = text(value, 'to')
+      return to !== undefined && body !== undefined ? { ok: true, request: { type: 'msg', to, text: body } } : { ok: false, text: 'a msg needs string "to" and "text"' }
+    }
     case 'quit':
-      return { ok: true, request: str(m.text) ? { type: 'quit', text: m.text } : { type: 'quit' } }
+      return { ok: true, request: body !== undefined ? { type: 'quit', text: body } : { type: 'quit' } }
     case 'help':
       return { ok: true, request: { type: 'help' } }
     default:
-      return { ok: false, text: `unknown type ${JSON.stringify(String(m.type)).slice(0, 40)}; known: message, action, nick, who, msg, quit, help` }
+      return { ok: false, text: `unknown type ${describeValue(type)}${UNKNOWN_TYPE}` }
   }
 }

@@ -2,12 +2,14 @@ import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
+import { createOriginCheck, guard, rejectUpgrade } from '@eventwire/kit'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import { ChatErrorCodes, type ServerEvent } from '../core/events.js'
 import type { AppLogger } from '@eventwire/service'
 import type { Member, MemberTransport } from '../core/member.js'
 import { LeaveReasons, type ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
+import { guardInput } from '../guard-input.js'
 import { decodeClientMessage } from './client-message.js'
 import { loadPage } from './static-page.js'
 import { textFrame } from './text-frame.js'
@@ -22,6 +24,8 @@ export interface WebTransportOptions {
   /** Ping period; a browser that has not answered the previous ping is dropped. */
   heartbeatIntervalMs: number
   closeGraceMs: number
+  /** Origins besides the page's own that may open /ws (see createOriginCheck). */
+  allowedOrigins: readonly string[]
 }
 
 interface WebContext extends WebTransportOptions {
@@ -30,9 +34,10 @@ interface WebContext extends WebTransportOptions {
   onEmpty: (() => void) | undefined
 }
 
-/** Close codes: 1000 normal, 1001 going away, 1008 policy violation. */
+/** Close codes: 1000 normal, 1001 going away, 1008 policy violation, 1011 internal error. */
 function closeCode (reason: string): number {
   if (reason === LeaveReasons.SHUTDOWN) return 1001
+  if (reason === LeaveReasons.INTERNAL_ERROR) return 1011
   if (reason === 'quit' || reason.startsWith('quit:')) return 1000
   return 1008
 }
@@ -48,11 +53,14 @@ class WsConnection implements MemberTransport {
   /** Cleared by each heartbeat tick, set by the pong that answers it. */
   alive = true
   #closeTimer: NodeJS.Timeout | undefined
+  /** The guarded message handler: an exception in it fails this connection only. */
+  readonly #onMessage: (data: RawData, isBinary: boolean) => void
 
   constructor (ws: WebSocket, socket: Duplex, ctx: WebContext) {
     this.#ws = ws
     this.#socket = socket
     this.#ctx = ctx
+    this.#onMessage = guardInput(this.#message, ctx, () => this.member, () => this.close(LeaveReasons.INTERNAL_ERROR, true))
     ws.on('message', this.#onMessage)
     ws.on('pong', this.#onPong)
     ws.on('error', this.#onError)
@@ -94,7 +102,7 @@ class WsConnection implements MemberTransport {
     if (this.#ws.readyState === WebSocket.OPEN) this.#ws.ping()
   }
 
-  readonly #onMessage = (data: RawData, isBinary: boolean): void => {
+  readonly #message = (data: RawData, isBinary: boolean): void => {
     const room = this.#ctx.room
     if (isBinary) {
       room.reject(this.member, ChatErrorCodes.BAD_REQUEST, 'binary frames are not supported; send JSON text')
@@ -132,6 +140,7 @@ export class WebTransport {
   readonly app: FastifyInstance
   readonly wss: WebSocketServer
   readonly #ctx: WebContext
+  readonly #originAllowed: (req: IncomingMessage) => boolean
   #heartbeat: NodeJS.Timeout | undefined
   #accepting = true
 
@@ -142,6 +151,7 @@ export class WebTransport {
       connections: new Set(),
       onEmpty: undefined
     }
+    this.#originAllowed = createOriginCheck(options.allowedOrigins)
     this.wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.maxPayloadBytes,
@@ -197,11 +207,28 @@ export class WebTransport {
   }
 
   readonly #onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // The request's headers are the peer's input too (a Host the URL parser refuses, say):
+    // a throw while judging them refuses that one request instead of ending the process.
+    guard(this.#upgrade, (err) => {
+      this.#ctx.logger.error({ err }, 'websocket upgrade handler threw; refused that request')
+      rejectUpgrade(socket, 400, 'bad upgrade request\n')
+    })(req, socket, head)
+  }
+
+  readonly #upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', onUpgradeSocketError)
     const path = (req.url ?? '').split('?', 1)[0]
     if (path !== '/ws' || !this.#accepting) {
       const status = path !== '/ws' ? '404 Not Found' : '503 Service Unavailable'
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`)
+      return
+    }
+    if (!this.#originAllowed(req)) {
+      // A page on another site must not make its visitors' browsers talk in our room.
+      const origin = (req.headers.origin ?? '').slice(0, 100).replace(/[^\x20-\x7e]/g, '?')
+      this.#ctx.logger.info({ origin }, 'websocket refused: origin not allowed')
+      socket.off('error', onUpgradeSocketError)
+      rejectUpgrade(socket, 403, `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`)
       return
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => {
