@@ -2,8 +2,18 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { ReconnectOptions } from '@eventwire/protocol'
+import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
 import { registerRoutes } from './routes.js'
 import { UpstreamPool, type UpstreamState } from './upstream-pool.js'
+
+/** Defaults of the options below; main.ts's --help and the README show these. */
+export const DEFAULT_TIMEOUT_MS = 2000
+export const DEFAULT_MAX_IN_FLIGHT = 1000
+export const DEFAULT_CONNECTIONS = 2
+/** Below status-server's 10 s first-request deadline, so an unused link is not closed as idle. */
+export const DEFAULT_KEEP_ALIVE_MS = 5000
+/** 0: no limit per connection (pipelined), for our status-server. */
+export const DEFAULT_PIPELINE = 0
 
 export interface BridgeOptions {
   /** status-server host. */
@@ -16,7 +26,18 @@ export interface BridgeOptions {
   maxInFlight?: number
   /** Persistent connections to status-server. Default 2. */
   connections?: number
-  /** An idle connection is probed this often, which also keeps it under the server's idle timeout. Default 30 000. */
+  /**
+   * Requests in flight per connection. 0 (default): no limit, pipelined, as our
+   * status-server allows. 1: one at a time, for servers that answer once per
+   * read (the tutorial's), so replies cannot be mismatched; a reply may then
+   * also end without a newline (it is complete after 50 ms of quiet). Other
+   * lookups wait in the bridge, in order, within maxInFlight and timeoutMs.
+   */
+  pipeline?: number
+  /**
+   * An idle connection is probed this often, which keeps it under the server's
+   * idle timeout and its first-request deadline (status-server: 10 s). Default 5000.
+   */
   keepAliveMs?: number
   /** Backoff between reconnection attempts. Default: 100 ms doubling to 2 s, jitter 0.5, connect timeout 5 s. */
   reconnect?: ReconnectOptions
@@ -24,6 +45,8 @@ export interface BridgeOptions {
   logger?: FastifyBaseLogger
   /** Log every request and response (fastify's default). Default false: two log lines per request halve throughput. */
   logRequests?: boolean
+  /** Header, request and keep-alive timeouts and the connection cap of the HTTP server. Default: @eventwire/kit's DEFAULT_HTTP_LIMITS. */
+  httpLimits?: HttpLimits
 }
 
 export interface Bridge {
@@ -52,13 +75,15 @@ function checkNumber (name: string, value: number, min: number): number {
 
 /**
  * Builds the HTTP bridge: `GET /status/404` (or `/?statusCode=404`) asks
- * status-server over persistent pipelined TCP connections and answers
+ * status-server over persistent (by default pipelined) TCP connections and answers
  * `{"code":404,"data":"Code 404: ..."}`. Connecting starts at once; nothing
  * listens for HTTP until `listen()`.
  */
 export function createBridge (options: BridgeOptions): Bridge {
-  const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? 2000, 1)
+  const timeoutMs = checkNumber('timeoutMs', options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 1)
   const app = Fastify({
+    // Slowloris: a client that sends its headers a byte a second is cut off in a stated time.
+    ...fastifyHttpLimits(options.httpLimits),
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     logController: new LogController({ disableRequestLogging: options.logRequests !== true })
   })
@@ -66,9 +91,10 @@ export function createBridge (options: BridgeOptions): Bridge {
     host: options.statusHost,
     port: checkNumber('statusPort', options.statusPort, 1),
     timeoutMs,
-    maxInFlight: checkNumber('maxInFlight', options.maxInFlight ?? 1000, 1),
-    connections: checkNumber('connections', options.connections ?? 2, 1),
-    keepAliveMs: checkNumber('keepAliveMs', options.keepAliveMs ?? 30_000, 1),
+    maxInFlight: checkNumber('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 1),
+    connections: checkNumber('connections', options.connections ?? DEFAULT_CONNECTIONS, 1),
+    keepAliveMs: checkNumber('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, 1),
+    pipeline: checkNumber('pipeline', options.pipeline ?? DEFAULT_PIPELINE, 0),
     reconnect: { initialDelayMs: 100, maxDelayMs: 2000, connectTimeoutMs: 5000, ...options.reconnect },
     logger: app.log
   })

@@ -14,7 +14,11 @@ export interface LookupFailure {
 }
 
 export const FailureCodes = {
-  /** No connection to status-server is up. */
+  /**
+   * No connection to status-server is up. The message says which case: not
+   * connected yet, a link was lost and is being reopened, or unreachable (a
+   * connection attempt failed, with the reason).
+   */
   UPSTREAM_DOWN: 'ERR_UPSTREAM_DOWN',
   /** Too many lookups are already waiting for status-server. */
   QUEUE_FULL: 'ERR_QUEUE_FULL',
@@ -24,8 +28,14 @@ export const FailureCodes = {
   UPSTREAM_TIMEOUT: 'ERR_UPSTREAM_TIMEOUT',
   /** status-server does not know this code. */
   UNKNOWN_STATUS_CODE: 'ERR_UNKNOWN_STATUS_CODE',
-  /** status-server answered with something that is not a reply to this code. */
-  BAD_UPSTREAM_REPLY: 'ERR_BAD_UPSTREAM_REPLY'
+  /**
+   * status-server answered with something that cannot be this request's reply
+   * (our status-server's line for another code, an empty or oversized line):
+   * replies are out of step, so the connection is reopened.
+   */
+  BAD_UPSTREAM_REPLY: 'ERR_BAD_UPSTREAM_REPLY',
+  /** status-server answered with an `Error:` line other than an unknown code (it refused, or is closing). */
+  UPSTREAM_ERROR: 'ERR_UPSTREAM_ERROR'
 } as const
 
 export type FailureCode = (typeof FailureCodes)[keyof typeof FailureCodes]

@@ -1,7 +1,10 @@
 import net from 'node:net'
-import { LineSplitter, reconnect, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
+import { reconnect, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
+import { guard } from '@eventwire/kit'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
+import { isStatusCodeText, judgeReply, timeoutFailure } from './replies.js'
+import { ReplyFramer } from './reply-framer.js'
 import type { AppLogger } from '@eventwire/service'
 
 /** Called exactly once per lookup: with a failure, or with the `Code NNN: ...` line. */
@@ -29,27 +32,37 @@ export interface UpstreamLinkOptions {
   logger: AppLogger
   /** Which link this is, for logs. */
   index: number
-}
-
-/** Longest reply line accepted from status-server; its longest real reply is ~150 bytes. */
-const MAX_REPLY_BYTES = 4096
-
-/** True for exactly three ASCII digits: the only thing ever written upstream. */
-export function isStatusCodeText (code: string): boolean {
-  if (code.length !== 3) return false
-  for (let i = 0; i < 3; i++) {
-    const c = code.charCodeAt(i)
-    if (c < 48 || c > 57) return false
-  }
-  return true
+  /** Requests on the wire at once (placeholders included); Infinity: pipelined. */
+  pipeline: number
+  /** Take an unterminated reply after a quiet moment (servers that answer once per read). */
+  quietFraming: boolean
+  /** A slot freed up, the link came up, or it went down: the pool may dispatch or fail waiting lookups. */
+  onChange: () => void
 }
 
 /**
- * One persistent, pipelined connection to status-server. Requests are written as
- * they come (batched per event-loop turn into one write) and replies are matched
- * to requests purely by order, which the status protocol guarantees; no listener
- * is added per request. reconnect() from the protocol package brings the
- * connection back after any loss, with backoff and jitter.
+ * Why a link is not usable, for the 503 message: not connected yet; lost and
+ * being reopened (it was up, or the server is closing it); or unreachable (the
+ * last connection attempt failed, with its error).
+ */
+export type LinkDown =
+  | { readonly state: 'connecting' }
+  | { readonly state: 'reconnecting', readonly lastLine: string | null }
+  | { readonly state: 'unreachable', readonly error: string }
+
+/** Longest reply line accepted from status-server; its longest real reply is ~150 bytes. */
+const MAX_REPLY_BYTES = 4096
+/** Longest notice line kept to explain a lost connection. */
+const NOTICE_LIMIT = 200
+
+/**
+ * One persistent connection to status-server, pipelined up to `pipeline`
+ * requests. Requests are written as they come (batched per event-loop turn into
+ * one write) and replies are matched to requests purely by order, which the
+ * status protocol guarantees; no listener is added per request. With pipeline 1
+ * a server that answers once per read cannot mismatch replies. reconnect() from
+ * the protocol package brings the connection back after any loss, with backoff
+ * and jitter.
  */
 export class UpstreamLink {
   readonly #options: UpstreamLinkOptions
@@ -58,7 +71,12 @@ export class UpstreamLink {
   /** How many entries from the head have passed their deadline (they are placeholders now). */
   #expired = 0
   #socket: net.Socket | null = null
-  #splitter: LineSplitter | null = null
+  #framer: ReplyFramer | null = null
+  #down: LinkDown = { state: 'connecting' }
+  /** The last line no request was waiting for (a notice such as an idle timeout), for the 503 message. */
+  #lastNotice: string | null = null
+  /** Set by 'disconnect', read by the 'reconnect' that follows it in the same close. */
+  #justLost = false
   /** The peer sent FIN: no new requests go here, even before 'close'. */
   #ending = false
   #out = ''
@@ -71,6 +89,7 @@ export class UpstreamLink {
     this.#options = options
     this.#reconnector = reconnect(this.#connect, options.reconnect)
     this.#reconnector.on('connect', this.#onConnect)
+    this.#reconnector.on('disconnect', this.#onDisconnect)
     this.#reconnector.on('reconnect', this.#onReconnectScheduled)
   }
 
@@ -82,6 +101,16 @@ export class UpstreamLink {
   /** Entries on the wire, placeholders included: what counts against maxInFlight. */
   get queued (): number {
     return this.#queue.length
+  }
+
+  /** Usable and below its pipeline depth: a request sent now goes on the wire at once. */
+  get hasRoom (): boolean {
+    return this.usable && this.#queue.length < this.#options.pipeline
+  }
+
+  /** Why the link is not usable (meaningful only while it is not). */
+  get down (): LinkDown {
+    return this.#ending ? { state: 'reconnecting', lastLine: this.#lastNotice } : this.#down
   }
 
   /** When the next connection attempt is due (epoch ms), 0 if none is scheduled. */
@@ -129,6 +158,7 @@ export class UpstreamLink {
     if (this.#closed) return
     this.#closed = true
     this.#reconnector.off('connect', this.#onConnect)
+    this.#reconnector.off('disconnect', this.#onDisconnect)
     this.#reconnector.off('reconnect', this.#onReconnectScheduled)
     this.#reconnector.stop()
     this.#failAll('bridge is shutting down')
@@ -159,8 +189,16 @@ export class UpstreamLink {
     return net.connect({ host: this.#options.host, port: this.#options.port, noDelay: true })
   }
 
+  readonly #onDisconnect = (): void => {
+    this.#justLost = true
+    this.#down = { state: 'reconnecting', lastLine: this.#lastNotice }
+  }
+
   readonly #onReconnectScheduled = (attempt: number, delayMs: number, lastError: Error | null): void => {
     this.#nextAttemptAt = Date.now() + delayMs
+    // After a loss the next attempt is a reconnection; after a failed attempt, nothing could be reached.
+    if (this.#justLost) this.#justLost = false
+    else this.#down = { state: 'unreachable', error: lastError?.message ?? 'the connection closed while opening' }
     if (attempt === 1 || attempt % 10 === 0) {
       this.#options.logger.warn({ link: this.#options.index, attempt, delayMs, err: lastError?.message }, 'status-server unreachable; retrying')
     }
@@ -171,37 +209,53 @@ export class UpstreamLink {
     this.#socket = socket
     this.#ending = false
     this.#lastSentAt = Date.now()
-    this.#splitter = new LineSplitter({ maxLineBytes: MAX_REPLY_BYTES, onLine: this.#onLine, onError: this.#onTooLong })
+    this.#lastNotice = null
+    this.#down = { state: 'connecting' }
+    this.#framer = new ReplyFramer({
+      maxLineBytes: MAX_REPLY_BYTES,
+      quietFraming: this.#options.quietFraming,
+      waiting: () => this.#queue.length > 0,
+      onLine: this.#onLine,
+      onTooLong: this.#onTooLong
+    })
     socket.on('data', this.#onData)
     socket.on('end', this.#onEnd)
     socket.once('close', this.#onClose)
     this.#options.logger.info({ link: this.#options.index, upstream: `${this.#options.host}:${this.#options.port}` }, 'connected to status-server')
+    this.#options.onChange()
   }
 
-  readonly #onData = (chunk: Buffer): void => {
-    this.#splitter?.push(chunk)
-  }
+  // A bug below (or in a lookup's callback) fails this link, never the process.
+  readonly #onData = guard((chunk: Buffer): void => {
+    this.#framer?.push(chunk)
+  }, (err) => {
+    this.#options.logger.error({ link: this.#options.index, err: String(err) }, 'error handling status-server output; reconnecting')
+    this.#socket?.destroy()
+  })
 
   readonly #onLine = (line: string): void => {
     const entry = this.#queue.shift()
     if (entry === undefined) {
       // Not a reply: the server's own notice (idle timeout, too many connections).
+      this.#lastNotice = line.slice(0, NOTICE_LIMIT)
       this.#options.logger.warn({ link: this.#options.index, line }, 'unsolicited line from status-server')
       return
     }
     if (this.#expired > 0) this.#expired--
     const done = entry.done
-    if (done === null) return // its request already got a 504: drop the late reply
-    if (line.startsWith('Code ') && line.startsWith(entry.code, 5) && line.charCodeAt(8) === 58 /* : */) {
-      done(null, line)
-    } else if (line.startsWith('Error: unknown status code')) {
-      done({ statusCode: 404, code: FailureCodes.UNKNOWN_STATUS_CODE, message: line }, '')
-    } else {
+    const problem = judgeReply(line, entry.code)
+    if (problem !== null && line.startsWith('Error: ')) this.#lastNotice = line.slice(0, NOTICE_LIMIT)
+    if (done !== null) { // else its request already got a 504: drop the late reply
+      if (problem === null) done(null, line)
+      else done(problem.failure, '')
+    }
+    if (problem?.resync === true) {
       // Order is all that ties replies to requests; once it is in doubt, start over.
-      done({ statusCode: 502, code: FailureCodes.BAD_UPSTREAM_REPLY, message: `status-server answered ${JSON.stringify(line.slice(0, 80))} to ${entry.code}` }, '')
       this.#options.logger.warn({ link: this.#options.index, code: entry.code, line }, 'reply does not match its request; reconnecting')
       this.#socket?.destroy()
+      return
     }
+    if (this.#queue.length < this.#options.pipeline) this.#options.onChange()
   }
 
   readonly #onTooLong = (): void => {
@@ -220,12 +274,14 @@ export class UpstreamLink {
       socket.off('data', this.#onData)
       socket.off('end', this.#onEnd)
     }
-    this.#splitter?.stop()
-    this.#splitter = null
+    this.#framer?.stop()
+    this.#framer = null
     this.#socket = null
     this.#out = ''
-    if (!this.#closed) this.#options.logger.warn({ link: this.#options.index }, 'lost connection to status-server')
-    this.#failAll('connection to status-server closed before the reply')
+    if (!this.#closed) this.#options.logger.warn({ link: this.#options.index, lastLine: this.#lastNotice }, 'lost connection to status-server')
+    const said = this.#lastNotice === null ? '' : ` (its last line: ${JSON.stringify(this.#lastNotice)})`
+    this.#failAll(`the connection to status-server closed before the reply${said}`)
+    this.#options.onChange()
   }
 
   #failAll (message: string): void {
@@ -239,8 +295,4 @@ export class UpstreamLink {
       if (done !== null) done(failure, '')
     }
   }
-}
-
-function timeoutFailure (timeoutMs: number): LookupFailure {
-  return { statusCode: 504, code: FailureCodes.UPSTREAM_TIMEOUT, message: `status-server did not answer within ${timeoutMs} ms` }
 }

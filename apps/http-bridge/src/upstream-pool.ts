@@ -1,7 +1,8 @@
 import type { ReconnectOptions } from '@eventwire/protocol'
 import { FailureCodes, type LookupFailure } from './failures.js'
+import { Fifo } from './fifo.js'
 import type { AppLogger } from '@eventwire/service'
-import { UpstreamLink, type LookupCallback } from './upstream-link.js'
+import { UpstreamLink, type LinkDown, type LookupCallback } from './upstream-link.js'
 
 export interface UpstreamPoolOptions {
   host: string
@@ -10,8 +11,17 @@ export interface UpstreamPoolOptions {
   maxInFlight: number
   connections: number
   keepAliveMs: number
+  /** Requests on the wire per link; 0: no limit (pipelined). 1 also takes replies with no line end. */
+  pipeline: number
   reconnect: ReconnectOptions
   logger: AppLogger
+}
+
+/** A lookup waiting in the bridge for a link with room (only when `pipeline` caps the links). */
+interface Waiting {
+  readonly code: string
+  readonly deadline: number
+  done: LookupCallback | null
 }
 
 /** Queue length past which a lookup goes to a less busy link instead of the first one. */
@@ -23,26 +33,31 @@ export interface UpstreamState {
   connected: number
   /** Links configured. */
   connections: number
-  /** Lookups on the wire, timed-out placeholders included. */
+  /** Lookups on the wire, timed-out placeholders included, plus those waiting for a link with room. */
   inFlight: number
   maxInFlight: number
 }
 
 /**
  * A few persistent links to status-server. Each lookup goes to the first
- * connected link, or to a less busy one once that has SPREAD_AT waiting; the
- * total on the wire is capped at maxInFlight.
- * One timer sweeps every link for deadlines, so a lookup costs no timer of its own.
+ * connected link with room, or to a less busy one once that has SPREAD_AT
+ * waiting; with a pipeline cap, lookups for which no link has room wait here,
+ * in order. The total (on the wire and waiting) is capped at maxInFlight.
+ * One timer sweeps every link and the wait queue for deadlines, so a lookup
+ * costs no timer of its own.
  */
 export class UpstreamPool {
   readonly #options: UpstreamPoolOptions
   readonly #links: UpstreamLink[]
   readonly #sweepTimer: NodeJS.Timeout
   readonly #queueFull: LookupFailure
+  readonly #pipeline: number
+  readonly #waiting = new Fifo<Waiting>()
   #closed = false
 
   constructor (options: UpstreamPoolOptions) {
     this.#options = options
+    this.#pipeline = options.pipeline === 0 ? Infinity : options.pipeline
     this.#links = Array.from({ length: options.connections }, (_, index) => new UpstreamLink({
       host: options.host,
       port: options.port,
@@ -50,7 +65,10 @@ export class UpstreamPool {
       keepAliveMs: options.keepAliveMs,
       reconnect: options.reconnect,
       logger: options.logger,
-      index
+      index,
+      pipeline: this.#pipeline,
+      quietFraming: this.#pipeline === 1,
+      onChange: this.#onLinkChange
     }))
     // A 20th of the timeout: a 2000 ms timeout answers 504 within ~2100 ms.
     const tickMs = Math.max(5, Math.min(100, Math.floor(options.timeoutMs / 20)))
@@ -71,7 +89,7 @@ export class UpstreamPool {
 
   get state (): UpstreamState {
     let connected = 0
-    let inFlight = 0
+    let inFlight = this.#waiting.length
     for (const link of this.#links) {
       if (link.usable) connected++
       inFlight += link.queued
@@ -87,11 +105,14 @@ export class UpstreamPool {
   lookup (code: string, done: LookupCallback): void {
     let best: UpstreamLink | null = null
     let bestQueued = 0
-    let inFlight = 0
+    let inFlight = this.#waiting.length
+    let usable = false
     for (const link of this.#links) {
       const queued = link.queued
       inFlight += queued
       if (!link.usable) continue
+      usable = true
+      if (queued >= this.#pipeline) continue
       // Fill the first link until it is busy: requests of one event-loop turn then
       // share one write and one read. The others carry overflow and stand by.
       if (best === null || (bestQueued >= SPREAD_AT && queued < bestQueued)) {
@@ -99,7 +120,7 @@ export class UpstreamPool {
         bestQueued = queued
       }
     }
-    if (best === null) {
+    if (!usable) {
       done(this.#downFailure(), '')
       return
     }
@@ -107,7 +128,10 @@ export class UpstreamPool {
       done(this.#queueFull, '')
       return
     }
-    best.send(code, Date.now(), done)
+    const now = Date.now()
+    // Behind earlier waiters, a lookup waits too, so the order stays first come, first served.
+    if (best === null || this.#waiting.length > 0) this.#waiting.push({ code, deadline: now + this.#options.timeoutMs, done })
+    else best.send(code, now, done)
   }
 
   /** Stops every link and the sweep timer; lookups still waiting get 503. */
@@ -116,11 +140,45 @@ export class UpstreamPool {
     this.#closed = true
     clearInterval(this.#sweepTimer)
     for (const link of this.#links) link.close()
+    this.#failWaiting({ statusCode: 503, code: FailureCodes.UPSTREAM_LOST, message: 'bridge is shutting down', retryAfterSeconds: 1 })
   }
 
   readonly #sweep = (): void => {
     const now = Date.now()
     for (const link of this.#links) link.sweep(now)
+    let head = this.#waiting.at(0)
+    while (head !== undefined && head.deadline <= now) {
+      this.#waiting.shift()
+      const done = head.done
+      head.done = null
+      const message = `status-server did not answer within ${this.#options.timeoutMs} ms: the lookup was still waiting for a connection with room (pipeline ${this.#pipeline} per connection)`
+      if (done !== null) done({ statusCode: 504, code: FailureCodes.UPSTREAM_TIMEOUT, message }, '')
+      head = this.#waiting.at(0)
+    }
+  }
+
+  /** A link freed a slot, came up or went down: move waiting lookups onto links with room, or fail them if none is up. */
+  readonly #onLinkChange = (): void => {
+    if (this.#waiting.length === 0 || this.#closed) return
+    if (!this.ready) {
+      this.#failWaiting(this.#downFailure())
+      return
+    }
+    for (const link of this.#links) {
+      while (link.hasRoom) {
+        const next = this.#waiting.shift()
+        if (next === undefined) return
+        if (next.done !== null) link.send(next.code, Date.now(), next.done)
+      }
+    }
+  }
+
+  #failWaiting (failure: LookupFailure): void {
+    for (const entry of this.#waiting.drain()) {
+      const done = entry.done
+      entry.done = null
+      if (done !== null) done(failure, '')
+    }
   }
 
   #downFailure (): LookupFailure {
@@ -131,8 +189,28 @@ export class UpstreamPool {
     return {
       statusCode: 503,
       code: FailureCodes.UPSTREAM_DOWN,
-      message: `status-server at ${this.#options.host}:${this.#options.port} is unreachable; retry after ${seconds} s`,
+      message: `${this.#whyDown()}; retry after ${seconds} s`,
       retryAfterSeconds: seconds
     }
+  }
+
+  /**
+   * Says what happened, from the links' states: unreachable only when a
+   * connection attempt failed (with its error); reconnecting when a link that
+   * was up was lost and is being reopened; else not connected yet.
+   */
+  #whyDown (): string {
+    const where = `status-server at ${this.#options.host}:${this.#options.port}`
+    let reconnecting: (LinkDown & { state: 'reconnecting' }) | null = null
+    for (const link of this.#links) {
+      const down = link.down
+      if (down.state === 'unreachable') return `${where} is unreachable (${down.error})`
+      if (down.state === 'reconnecting') reconnecting ??= down
+    }
+    if (reconnecting !== null) {
+      const said = reconnecting.lastLine === null ? '' : ` (its last line: ${JSON.stringify(reconnecting.lastLine)})`
+      return `the connection to ${where} was lost${said} and is being reopened`
+    }
+    return `not connected to ${where} yet: the first connection is being opened`
   }
 }

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net'
 import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
+import { guard } from '@eventwire/kit'
 import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
 import { EarlyAnswer } from './early-answer.js'
 import type { AppLogger } from '@eventwire/service'
@@ -79,7 +80,8 @@ export class StatusConnection {
     this.#end()
   }
 
-  readonly #onData = (data: Buffer): void => {
+  // A bug in the handling of one client's input fails that connection, never the process.
+  readonly #onData = guard((data: Buffer): void => {
     if (this.#ending) return // lingering: read and drop so the peer's FIN can reach us
     const chunk = this.#early.take(data)
     if (chunk.length > 0) {
@@ -88,7 +90,10 @@ export class StatusConnection {
     }
     if (this.#firstRequestBy !== 0) this.#checkFirstRequest()
     this.#flush()
-  }
+  }, (err) => {
+    this.#options.logger.error({ remote: this.remoteAddress, err: String(err) }, 'error handling client input; closing the connection')
+    this.socket.destroy()
+  })
 
   readonly #onLine = (line: string): void => {
     if (this.#firstRequestBy !== 0) this.#gotFirstRequest()

@@ -1,0 +1,70 @@
+import { FailureCodes, type LookupFailure } from './failures.js'
+
+/** What one reply line means for the request it answers. */
+export interface ReplyProblem {
+  readonly failure: LookupFailure
+  /** Replies are out of step with requests: the connection must be reopened. */
+  readonly resync: boolean
+}
+
+/** Longest slice of a bad reply quoted in a message. */
+const QUOTE_LIMIT = 80
+
+const quote = (line: string): string => JSON.stringify(line.slice(0, QUOTE_LIMIT))
+
+/**
+ * Judges the reply line to a request for `code`. Null means the line is the
+ * answer: our status-server's `Code NNN:` line for that code, or, from a
+ * server that answers its own way (`404 Not Found`), whatever single line it
+ * sent. Only what cannot be this request's answer is a problem:
+ *
+ * - `Error: unknown status code ...` (ours): 404, the code does not exist;
+ * - any other `Error:` line: status-server refused or is closing (502);
+ * - `Code MMM:` for another code, or an empty line: replies and requests are
+ *   out of step (502, and the connection is reopened).
+ */
+export function judgeReply (line: string, code: string): ReplyProblem | null {
+  // The hot path: our own server, answering this code.
+  if (line.startsWith('Code ')) {
+    if (line.startsWith(code, 5) && line.charCodeAt(8) === 58 /* : */) return null
+    if (/^Code \d{3}:/.test(line)) return outOfStep(line, code, 'a reply for another code')
+    return null
+  }
+  if (line.startsWith('Error: ')) {
+    if (line.startsWith('Error: unknown status code')) {
+      return { failure: { statusCode: 404, code: FailureCodes.UNKNOWN_STATUS_CODE, message: line }, resync: false }
+    }
+    return {
+      failure: { statusCode: 502, code: FailureCodes.UPSTREAM_ERROR, message: `status-server answered ${code} with an error: ${quote(line)}` },
+      resync: false
+    }
+  }
+  if (line.trim() === '') return outOfStep(line, code, 'an empty line')
+  return null
+}
+
+function outOfStep (line: string, code: string, what: string): ReplyProblem {
+  return {
+    failure: {
+      statusCode: 502,
+      code: FailureCodes.BAD_UPSTREAM_REPLY,
+      message: `status-server answered ${quote(line)} to ${code}: ${what}, not a reply to it; reopening the connection`
+    },
+    resync: true
+  }
+}
+
+/** True for exactly three ASCII digits: the only thing ever written upstream. */
+export function isStatusCodeText (code: string): boolean {
+  if (code.length !== 3) return false
+  for (let i = 0; i < 3; i++) {
+    const c = code.charCodeAt(i)
+    if (c < 48 || c > 57) return false
+  }
+  return true
+}
+
+/** The 504 for a request that was on the wire and got no reply in time. */
+export function timeoutFailure (timeoutMs: number): LookupFailure {
+  return { statusCode: 504, code: FailureCodes.UPSTREAM_TIMEOUT, message: `status-server did not answer within ${timeoutMs} ms` }
+}
