@@ -83,4 +83,26 @@ describe('the built main', () => {
     expect(await child.exited).toBe(1)
     expect(child.stdout.join('\n')).toContain('CHAT_PORT must be a whole number')
   })
+
+  it('refuses a CHAT_ALLOWED_ORIGINS entry that is not an origin, naming it', async () => {
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://ok.example, chat.example.com/path' } })
+    expect(await child.exited).toBe(1)
+    expect(child.stdout.join('\n')).toContain('CHAT_ALLOWED_ORIGINS: \\"chat.example.com/path\\" is not an origin')
+  })
+
+  it('lets an origin from CHAT_ALLOWED_ORIGINS open /ws and refuses others', async () => {
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://chat.example.com' } })
+    const log = JSON.parse(await child.waitForLine(/chat-server listening/, 10_000, { earlier: true })) as { web: string }
+    const webPort = Number(log.web.split(':').pop())
+    const friend = await WsClient.connect(webPort, { origin: 'https://chat.example.com' })
+    expect(await friend.waitFor('welcome')).toMatchObject({ online: 1 })
+    await friend.close()
+    const { default: WebSocket } = await import('ws')
+    const ws = new WebSocket(`ws://127.0.0.1:${webPort}/ws`, { origin: 'https://evil.example' })
+    const status = await new Promise<number>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate() })
+      ws.on('error', () => resolve(-1))
+    })
+    expect(status).toBe(403)
+  })
 })
