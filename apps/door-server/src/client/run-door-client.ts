@@ -52,27 +52,7 @@ export function runDoorClient (options: DoorClientOptions): DoorClient {
     ...options.reconnect
   })
   let remote: RemoteEmitter<DoorWire> | null = null
-
-  const onEvent = (name: DoorEventName, at: number): void => {
-    const when = new Date(at).toISOString()
-    switch (name) {
-      case 'open':
-        print(`door open since ${when}`)
-        watch.open(at)
-        break
-      case 'close':
-        print(`door closed at ${when}`)
-        watch.close()
-        break
-      case 'offline':
-        watch.pause()
-        print(`sensor offline since ${when}: door state unknown`)
-        break
-      case 'online':
-        print('sensor back online')
-        break
-    }
-  }
+  const onEvent = (name: DoorEventName, at: number): void => showEvent(name, at, watch, print)
 
   const onConnect = (socket: net.Socket): void => {
     print('connected')
@@ -85,19 +65,7 @@ export function runDoorClient (options: DoorClientOptions): DoorClient {
     })
     remote = r
     r.on('error', (err) => printError(`connection problem: ${err.message}`))
-    for (const name of DOOR_EVENTS) {
-      r.on(name, guard((at: unknown) => {
-        // Policy for a bad frame: report it and ignore it, keep the connection and the last valid
-        // state. Reconnecting would not help: the server sends its current state again on connect.
-        const checked = checkEventTime(at)
-        if (checked.ok) onEvent(name, checked.at)
-        else printError(`ignored a bad ${JSON.stringify(name)} frame from the server: ${checked.reason}`)
-      }, (err) => {
-        // A bug of ours, not the server's: this connection fails (and reconnects), the process goes on.
-        printError(`failed to handle a ${JSON.stringify(name)} frame (${err instanceof Error ? err.message : String(err)}); reconnecting`)
-        r.destroy(err instanceof Error ? err : new Error(String(err)))
-      }))
-    }
+    listenForDoorEvents(r, onEvent, printError)
   }
 
   const onDisconnect = (): void => {
@@ -129,3 +97,45 @@ export function runDoorClient (options: DoorClientOptions): DoorClient {
   }
 }
 
+
+/** Prints one checked event and feeds the warning logic. */
+function showEvent (name: DoorEventName, at: number, watch: DoorWatch, print: (line: string) => void): void {
+  const when = new Date(at).toISOString()
+  switch (name) {
+    case 'open':
+      print(`door open since ${when}`)
+      watch.open(at)
+      break
+    case 'close':
+      print(`door closed at ${when}`)
+      watch.close()
+      break
+    case 'offline':
+      watch.pause()
+      print(`sensor offline since ${when}: door state unknown`)
+      break
+    case 'online':
+      print('sensor back online')
+      break
+  }
+}
+
+/**
+ * The frame boundary: every door event is checked before use, and a guard
+ * keeps an exception in our own handling from escaping the socket callback.
+ */
+function listenForDoorEvents (r: RemoteEmitter<DoorWire>, onEvent: (name: DoorEventName, at: number) => void, printError: (line: string) => void): void {
+  for (const name of DOOR_EVENTS) {
+    r.on(name, guard((at: unknown) => {
+      // Policy for a bad frame: report it and ignore it, keep the connection and the last valid
+      // state. Reconnecting would not help: the server sends its current state again on connect.
+      const checked = checkEventTime(at)
+      if (checked.ok) onEvent(name, checked.at)
+      else printError(`ignored a bad ${JSON.stringify(name)} frame from the server: ${checked.reason}`)
+    }, (err) => {
+      // A bug of ours, not the server's: this connection fails (and reconnects), the process goes on.
+      printError(`failed to handle a ${JSON.stringify(name)} frame (${err instanceof Error ? err.message : String(err)}); reconnecting`)
+      r.destroy(err instanceof Error ? err : new Error(String(err)))
+    }))
+  }
+}
