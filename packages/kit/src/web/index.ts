@@ -1,0 +1,2 @@
+export { WebSocketEndpoint, type WebSocketEndpointOptions, type EndpointLogger } from './websocket-endpoint.js'
+export { serveStaticFiles } from './static-files.js'
