@@ -45,7 +45,16 @@ export function createOriginCheck (allowed: readonly string[] = []): (request: I
     const origin = normaliseOrigin(header)
     if (origin === null) return false
     if (allowList.has(origin)) return true
-    const host = request.headers.host
-    return host !== undefined && new URL(origin).host === new URL(`http://${host}`).host
+    return isOwnHost(origin, request.headers.host)
+  }
+}
+
+/** Whether `origin` names the host:port the request was sent to. A malformed Host is never a match (and never a throw). */
+function isOwnHost (origin: string, host: string | undefined): boolean {
+  if (host === undefined) return false
+  try {
+    return new URL(origin).host === new URL(`http://${host}`).host
+  } catch {
+    return false
   }
 }

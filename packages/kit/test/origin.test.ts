@@ -24,6 +24,11 @@ describe('createOriginCheck', () => {
     expect(check(request({ host: '127.0.0.1:8081', origin: 'http://127.0.0.1:9999' }))).toBe(false)
     expect(check(request({ host: '127.0.0.1:8081', origin: 'javascript:alert(1)' }))).toBe(false)
   })
+  it('refuses, never throws, when the Host header is malformed', () => {
+    for (const host of ['[', 'a b', 'x:99999', '']) {
+      expect(check(request({ host, origin: 'http://127.0.0.1:8081' }))).toBe(false)
+    }
+  })
 })
 
 describe('parseOriginList', () => {
