@@ -1,6 +1,6 @@
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
+import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
 import type { ServerEvent } from '../core/events.js'
 import { ChatErrorCodes } from '../core/events.js'
@@ -52,6 +52,8 @@ class TcpConnection implements MemberTransport {
   readonly #socket: net.Socket
   readonly #ctx: TcpContext
   readonly #splitter: LineSplitter
+  /** Debian's telnet works as a client: its IAC sequences never reach the room. */
+  readonly #telnet: TelnetFilter
   readonly member: Member
   #closeTimer: NodeJS.Timeout | undefined
   #corked = false
@@ -59,6 +61,7 @@ class TcpConnection implements MemberTransport {
   #sniffTimer: NodeJS.Timeout | undefined
   /** A first line `NICK x`, held until the next line tells whether `USER` follows. */
   #held: string | undefined
+  #interrupted = false
   // Input handlers, guarded: an exception in one fails this connection only.
   readonly #onData: (chunk: Buffer) => void
   readonly #onEnd: () => void
@@ -67,7 +70,13 @@ class TcpConnection implements MemberTransport {
   constructor (socket: net.Socket, ctx: TcpContext) {
     this.#socket = socket
     this.#ctx = ctx
-    this.#onData = this.#guarded((chunk: Buffer) => { this.#splitter.push(chunk) })
+    this.#telnet = new TelnetFilter({ reply: this.#writeTelnet, onCommand: (command) => { if (command === 'interrupt') this.#interrupted = true } })
+    this.#onData = this.#guarded((chunk: Buffer) => {
+      this.#splitter.push(this.#telnet.push(chunk))
+      // telnet's Ctrl-C: the user wants out. The timing-mark answer in the same chunk was written first,
+      // so telnet shows our goodbye instead of discarding it.
+      if (this.#interrupted) this.#ctx.room.kick(this.member, 'quit', true)
+    })
     this.#onEnd = this.#guarded(() => {
       // `printf 'hi\n' | nc` style clients: deliver an unterminated last line.
       this.#splitter.end()
@@ -121,6 +130,14 @@ class TcpConnection implements MemberTransport {
   uncork (): void {
     this.#corked = false
     this.#socket.uncork()
+  }
+
+  /** Telnet negotiation answers are written on the peer's behalf: they count against the same queue limit. */
+  readonly #writeTelnet = (bytes: Buffer): void => {
+    const socket = this.#socket
+    if (!socket.writable) return
+    socket.write(bytes)
+    if (socket.writableLength > this.#ctx.maxQueueBytes) this.#ctx.room.kick(this.member, 'too slow: outgoing queue full', false)
   }
 
   #guarded<A extends unknown[]> (handler: (...args: A) => void): (...args: A) => void {
