@@ -4,7 +4,8 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { ReconnectOptions } from '@eventwire/protocol'
 import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
 import { registerRoutes } from './routes.js'
-import { UpstreamPool, type UpstreamState } from './upstream-pool.js'
+import { UpstreamPool, type UpstreamPoolOptions, type UpstreamState } from './upstream-pool.js'
+import type { AppLogger } from '@eventwire/service'
 
 /** Defaults of the options below; main.ts's --help and the README show these. */
 export const DEFAULT_TIMEOUT_MS = 2000
@@ -73,6 +74,21 @@ function checkNumber (name: string, value: number, min: number): number {
   return value
 }
 
+/** The pool's options from the bridge's, defaults filled in and checked. */
+function poolOptions (options: BridgeOptions, timeoutMs: number, logger: AppLogger): UpstreamPoolOptions {
+  return {
+    host: options.statusHost,
+    port: checkNumber('statusPort', options.statusPort, 1),
+    timeoutMs,
+    maxInFlight: checkNumber('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 1),
+    connections: checkNumber('connections', options.connections ?? DEFAULT_CONNECTIONS, 1),
+    keepAliveMs: checkNumber('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, 1),
+    pipeline: checkNumber('pipeline', options.pipeline ?? DEFAULT_PIPELINE, 0),
+    reconnect: { initialDelayMs: 100, maxDelayMs: 2000, connectTimeoutMs: 5000, ...options.reconnect },
+    logger
+  }
+}
+
 /**
  * Builds the HTTP bridge: `GET /status/404` (or `/?statusCode=404`) asks
  * status-server over persistent (by default pipelined) TCP connections and answers
@@ -87,17 +103,7 @@ export function createBridge (options: BridgeOptions): Bridge {
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     logController: new LogController({ disableRequestLogging: options.logRequests !== true })
   })
-  const pool = new UpstreamPool({
-    host: options.statusHost,
-    port: checkNumber('statusPort', options.statusPort, 1),
-    timeoutMs,
-    maxInFlight: checkNumber('maxInFlight', options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT, 1),
-    connections: checkNumber('connections', options.connections ?? DEFAULT_CONNECTIONS, 1),
-    keepAliveMs: checkNumber('keepAliveMs', options.keepAliveMs ?? DEFAULT_KEEP_ALIVE_MS, 1),
-    pipeline: checkNumber('pipeline', options.pipeline ?? DEFAULT_PIPELINE, 0),
-    reconnect: { initialDelayMs: 100, maxDelayMs: 2000, connectTimeoutMs: 5000, ...options.reconnect },
-    logger: app.log
-  })
+  const pool = new UpstreamPool(poolOptions(options, timeoutMs, app.log))
   let closing: Promise<void> | null = null
   registerRoutes(app, pool, () => closing !== null)
   // onClose runs after fastify has finished the in-flight requests, which still need the pool.

@@ -1,7 +1,7 @@
 import net, { type AddressInfo, type Socket } from 'node:net'
 import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
-import { tooManyConnectionsReply, tooManyFromAddressReply } from './describe.js'
+import { Admission, addressOf } from './admission.js'
 import { silentAppLogger, type AppLogger } from '@eventwire/service'
 
 /** Defaults of the options below; main.ts's --help and the README show these. */
@@ -61,15 +61,6 @@ export interface StatusServer {
   destroy: () => Promise<void>
 }
 
-/**
- * The key connections are counted under: the remote address, with an IPv4
- * address seen through a dual-stack socket (`::ffff:1.2.3.4`) counted as itself.
- */
-function addressOf (socket: Socket): string {
-  const raw = socket.remoteAddress ?? ''
-  return raw.startsWith('::ffff:') ? raw.slice(7) : raw
-}
-
 function positive (name: string, value: number, min: number): number {
   if (!Number.isFinite(value) || value < min) throw new RangeError(`option ${name} must be a number >= ${min}, got ${String(value)}`)
   return value
@@ -92,20 +83,14 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
   const logger = options.logger ?? silentAppLogger
 
   const connections = new Set<StatusConnection>()
-  /** Connections served per remote address; an address leaves the map with its last connection. */
-  const perAddress = new Map<string, number>()
-  /** Refused sockets, kept so close()/destroy() can reach them while they linger. */
-  const refused = new Set<Socket>()
+  const admission = new Admission({ maxConnections, maxPerAddress, lingerMs, logger })
   /** Every accepted socket until it has closed, with the promise that resolves then: what close() and destroy() wait for. */
   const openSockets = new Map<Socket, Promise<void>>()
   let closing: Promise<void> | null = null
 
   const onConnectionClose = (connection: StatusConnection): void => {
     connections.delete(connection)
-    const address = connection.remoteAddress
-    const count = perAddress.get(address) ?? 1
-    if (count <= 1) perAddress.delete(address)
-    else perAddress.set(address, count - 1)
+    admission.release(connection.remoteAddress)
   }
   const connectionOptions = { maxLineBytes, idleTimeoutMs, firstRequestTimeoutMs, quietReplyMs, lingerMs, logger, onClose: onConnectionClose }
 
@@ -115,35 +100,12 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
     void closed.then(() => openSockets.delete(socket))
   }
 
-  const refuse = (socket: Socket, reply: string): void => {
-    refused.add(socket)
-    const timer = setTimeout(() => socket.destroy(), lingerMs)
-    socket.on('error', () => {}) // the refused client's resets are not our concern
-    socket.once('close', () => {
-      clearTimeout(timer)
-      refused.delete(socket)
-    })
-    socket.end(reply)
-    socket.resume() // drop whatever it sends so its FIN reaches us
-  }
-
   const server = net.createServer({ allowHalfOpen: true, noDelay: true })
   server.on('connection', (socket: Socket) => {
     track(socket)
     // Read once, at accept: remoteAddress is undefined once the socket has been reset.
     const address = addressOf(socket)
-    const fromAddress = perAddress.get(address) ?? 0
-    if (closing !== null) {
-      refuse(socket, tooManyConnectionsReply(maxConnections))
-    } else if (fromAddress >= maxPerAddress) {
-      // Checked before the total, so the client hogging slots is told that it is the one.
-      logger.warn({ maxConnectionsPerAddress: maxPerAddress, remote: address }, 'connection refused: address at its limit')
-      refuse(socket, tooManyFromAddressReply(maxPerAddress))
-    } else if (connections.size >= maxConnections) {
-      logger.warn({ maxConnections, remote: address }, 'connection refused: server full')
-      refuse(socket, tooManyConnectionsReply(maxConnections))
-    } else {
-      perAddress.set(address, fromAddress + 1)
+    if (admission.admit(socket, address, connections.size, closing !== null)) {
       connections.add(new StatusConnection(socket, address, connectionOptions))
     }
   })
@@ -169,7 +131,7 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
       for (const connection of connections) connection.shutdown()
       const deadline = setTimeout(() => {
         for (const connection of connections) connection.socket.destroy()
-        for (const socket of refused) socket.destroy()
+        for (const socket of admission.refused) socket.destroy()
       }, closeTimeoutMs)
       try {
         await waitForConnections()

@@ -1,0 +1,82 @@
+import type { Socket } from 'node:net'
+import type { AppLogger } from '@eventwire/service'
+import { tooManyConnectionsReply, tooManyFromAddressReply } from './describe.js'
+
+export interface AdmissionOptions {
+  maxConnections: number
+  maxPerAddress: number
+  /** How long a refused client gets to read its line and close before it is destroyed. */
+  lingerMs: number
+  logger: AppLogger
+}
+
+/**
+ * The key connections are counted under: the remote address, with an IPv4
+ * address seen through a dual-stack socket (`::ffff:1.2.3.4`) counted as itself.
+ */
+export function addressOf (socket: Socket): string {
+  const raw = socket.remoteAddress ?? ''
+  return raw.startsWith('::ffff:') ? raw.slice(7) : raw
+}
+
+/**
+ * Who gets served: at most maxConnections in all and maxPerAddress from one
+ * address, so a client that opens connections and leaves them idle cannot take
+ * every slot. The others get one `Error:` line and are closed.
+ */
+export class Admission {
+  /** Refused sockets, kept so close()/destroy() can reach them while they linger. */
+  readonly refused = new Set<Socket>()
+  readonly #options: AdmissionOptions
+  /** Connections served per address; an address leaves the map with its last connection. */
+  readonly #perAddress = new Map<string, number>()
+
+  constructor (options: AdmissionOptions) {
+    this.#options = options
+  }
+
+  /**
+   * Serves or refuses a new connection from `address` while `served` are being
+   * served. Returns true when it is admitted (and counted); the caller must
+   * call release(address) when it closes.
+   */
+  admit (socket: Socket, address: string, served: number, closing: boolean): boolean {
+    const { maxConnections, maxPerAddress, logger } = this.#options
+    const fromAddress = this.#perAddress.get(address) ?? 0
+    if (closing) {
+      this.#refuse(socket, tooManyConnectionsReply(maxConnections))
+      return false
+    }
+    // Checked before the total, so the client hogging slots is told that it is the one.
+    if (fromAddress >= maxPerAddress) {
+      logger.warn({ maxConnectionsPerAddress: maxPerAddress, remote: address }, 'connection refused: address at its limit')
+      this.#refuse(socket, tooManyFromAddressReply(maxPerAddress))
+      return false
+    }
+    if (served >= maxConnections) {
+      logger.warn({ maxConnections, remote: address }, 'connection refused: server full')
+      this.#refuse(socket, tooManyConnectionsReply(maxConnections))
+      return false
+    }
+    this.#perAddress.set(address, fromAddress + 1)
+    return true
+  }
+
+  release (address: string): void {
+    const count = this.#perAddress.get(address) ?? 1
+    if (count <= 1) this.#perAddress.delete(address)
+    else this.#perAddress.set(address, count - 1)
+  }
+
+  #refuse (socket: Socket, reply: string): void {
+    this.refused.add(socket)
+    const timer = setTimeout(() => socket.destroy(), this.#options.lingerMs)
+    socket.on('error', () => {}) // the refused client's resets are not our concern
+    socket.once('close', () => {
+      clearTimeout(timer)
+      this.refused.delete(socket)
+    })
+    socket.end(reply)
+    socket.resume() // drop whatever it sends so its FIN reaches us
+  }
+}
