@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net'
+import type { HttpLimits } from '@eventwire/kit'
 import { silentAppLogger, type AppLogger } from '@eventwire/service'
 import type { RateLimitOptions } from './core/rate-limit.js'
 import { ChatRoom } from './core/room.js'
@@ -36,6 +37,8 @@ export interface ChatServerOptions {
    * (`scheme://host[:port]`). Clients that send no Origin always may.
    */
   allowedOrigins?: readonly string[]
+  /** Header, request and idle deadlines and the connection cap of the web port (slowloris). Default: DEFAULT_HTTP_LIMITS. */
+  httpLimits?: HttpLimits
   logger?: AppLogger
 }
 
@@ -95,7 +98,8 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     maxPayloadBytes: maxLineBytes,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     closeGraceMs,
-    allowedOrigins: options.allowedOrigins ?? []
+    allowedOrigins: options.allowedOrigins ?? [],
+    httpLimits: options.httpLimits
   }, () => ({ members: room.size, tcp: tcp.connections, ws: web.connections }))
 
   let closing: Promise<void> | undefined

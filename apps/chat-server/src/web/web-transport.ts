@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createOriginCheck, guard, rejectUpgrade } from '@eventwire/kit'
+import { createOriginCheck, fastifyHttpLimits, guard, rejectUpgrade, type HttpLimits } from '@eventwire/kit'
 import { WebSocketServer, WebSocket, type RawData } from 'ws'
 import { ChatErrorCodes, type ServerEvent } from '../core/events.js'
 import type { AppLogger } from '@eventwire/service'
@@ -26,6 +26,8 @@ export interface WebTransportOptions {
   closeGraceMs: number
   /** Origins besides the page's own that may open /ws (see createOriginCheck). */
   allowedOrigins: readonly string[]
+  /** Deadlines and connection cap of the HTTP server (see fastifyHttpLimits). */
+  httpLimits?: HttpLimits
 }
 
 interface WebContext extends WebTransportOptions {
@@ -160,7 +162,7 @@ export class WebTransport {
       clientTracking: false
     })
     this.wss.on('error', this.#onWssError)
-    this.app = Fastify({ logger: false })
+    this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false })
     const page = loadPage()
     for (const [route, file] of page) {
       this.app.get(route, async (_req, reply) => await reply.type(file.type).header('cache-control', 'no-cache').send(file.body))
