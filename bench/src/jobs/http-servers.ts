@@ -16,7 +16,6 @@ main(async () => {
   on('peak', () => { send({ type: 'peak', peak: Math.max(peak, rssBytes()) }) })
   if (p.kind === 'bridge') {
     const { createStatusServer } = await import('@eventwire/status-server')
-    // @ts-ignore the bridge may not be built yet when this file is type-checked
     const { createBridge } = await import('@eventwire/http-bridge')
     const status = createStatusServer()
     const s = await status.listen(0, '127.0.0.1')

@@ -7,8 +7,6 @@ import { contendersFor, serverSpec } from './broadcast-servers.js'
 
 const contenders = contendersFor(['chat-tcp', 'chat-ws', 'ws', 'raw-net'])
 
-/** The per-member queue limit chat-server is started with (its default CHAT_MAX_QUEUE_BYTES). */
-const QUEUE_BYTES = 256 * 1024
 /** Memory is steadier than throughput; each round moves ~100 MiB per contender. */
 const MAX_ROUNDS = 3
 
@@ -22,6 +20,8 @@ export const slowReceiver: Benchmark = {
   title: 'A burst while one receiver never reads: server peak RSS above its idle baseline',
   unavailable: async () => appMissing('chat-server'),
   async run (ctx) {
+    // The app's own default per-member queue limit (CHAT_MAX_QUEUE_BYTES), imported only once the app is known to be built.
+    const { DEFAULT_MAX_QUEUE_BYTES: QUEUE_BYTES } = await import('@eventwire/chat-server')
     const receivers = 4
     const textBytes = 1000
     const bursts = ctx.quick ? [5_000, 20_000] as const : [10_000, 80_000] as const

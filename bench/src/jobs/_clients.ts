@@ -16,6 +16,12 @@ export interface BenchClient {
   closed: Promise<void>
 }
 
+/**
+ * chat-server's WebSocket route (a contract in its README). The app does not export it
+ * yet, so it is written here once; the ws peer server accepts any path.
+ */
+const CHAT_WS_PATH = '/ws'
+
 /** tcp-lines: ready at the server's first line (chat welcome); net-lines: ready at connect (a raw server says nothing first). */
 export type Proto = 'tcp-lines' | 'net-lines' | 'ws-json' | 'socket.io' | 'tcp-silent'
 
@@ -49,7 +55,7 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
     return { ready, send: (t) => { sock.write(t + '\n') }, close: () => sock.destroy(), pause: () => sock.pause(), resume: () => sock.resume(), closed }
   }
   if (proto === 'ws-json') {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`)
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${CHAT_WS_PATH}`)
     const ready = new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve())
       ws.once('error', reject)
