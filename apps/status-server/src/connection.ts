@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
+import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
 import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
 import { EarlyAnswer } from './early-answer.js'
@@ -36,6 +36,9 @@ export class StatusConnection {
   readonly #options: ConnectionOptions
   readonly #splitter: LineSplitter
   readonly #early: EarlyAnswer
+  /** Debian's telnet works as a client: IAC sequences never reach the line protocol. */
+  readonly #telnet: TelnetFilter
+  #interrupted = false
   /** Epoch ms by which a first complete request must have come; 0 once one has (or when disabled). */
   #firstRequestBy = 0
   /** Replies produced while one chunk is parsed; written in one go after it. */
@@ -50,6 +53,7 @@ export class StatusConnection {
     this.#options = options
     this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes, onLine: this.#onLine, onError: this.#onTooLarge })
     this.#early = new EarlyAnswer(options.quietReplyMs, this.#onQuiet)
+    this.#telnet = new TelnetFilter({ reply: this.#writeTelnet, onCommand: (command) => { if (command === 'interrupt') this.#interrupted = true } })
     socket.setNoDelay(true)
     socket.on('data', this.#onData)
     socket.on('end', this.#onEnd)
@@ -83,13 +87,16 @@ export class StatusConnection {
   // A bug in the handling of one client's input fails that connection, never the process.
   readonly #onData = guard((data: Buffer): void => {
     if (this.#ending) return // lingering: read and drop so the peer's FIN can reach us
-    const chunk = this.#early.take(data)
+    // Telnet first: the early-answer check must see the same bytes the splitter does.
+    const chunk = this.#early.take(this.#telnet.push(data))
     if (chunk.length > 0) {
       this.#splitter.push(chunk)
       this.#early.pushed(chunk, this.#splitter.pendingBytes)
     }
     if (this.#firstRequestBy !== 0) this.#checkFirstRequest()
     this.#flush()
+    // telnet's Ctrl-C: answered what came before it (and its timing mark), then close.
+    if (this.#interrupted) this.#end()
   }, (err) => {
     this.#options.logger.error({ remote: this.remoteAddress, err: String(err) }, 'error handling client input; closing the connection')
     this.socket.destroy()
@@ -136,6 +143,11 @@ export class StatusConnection {
       if (!ok && !this.#closeAfterFlush) this.socket.pause()
     }
     if (this.#closeAfterFlush) this.#end()
+  }
+
+  /** Negotiation answers are written on the peer's behalf: under the same backpressure as replies. */
+  readonly #writeTelnet = (bytes: Buffer): void => {
+    if (!this.socket.write(bytes) && !this.#ending) this.socket.pause()
   }
 
   readonly #onDrain = (): void => {
