@@ -70,7 +70,8 @@ describe('status-server over raw TCP', () => {
     const c = await client(port)
     c.write(Buffer.concat([
       Buffer.from('999\r\nabc\n\n12\n4044\n'),
-      Buffer.from([0xff, 0xfe, 0x0a]),
+      // 0xFF is Telnet's IAC (stripped as a command), so the invalid UTF-8 here is 0xFE 0xFE.
+      Buffer.from([0xfe, 0xfe, 0x0a]),
       Buffer.from('200\n')
     ]))
     expect(await c.take(7)).toEqual([
