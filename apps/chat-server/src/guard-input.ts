@@ -1,5 +1,5 @@
 import { guard } from '@eventwire/kit'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { ChatErrorCodes } from './core/events.js'
 import type { Member } from './core/member.js'
 import { LeaveReasons, type ChatRoom } from './core/room.js'

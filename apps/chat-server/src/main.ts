@@ -1,5 +1,6 @@
 import { parseOriginList } from '@eventwire/kit'
-import { ConfigError, createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService, type OptionSpec } from '@eventwire/service'
+import { ConfigError, exitOnHelp, formatAddress, hostOption, readConfig, runService, type OptionSpec } from '@eventwire/service'
+import { createLogger } from '@eventwire/service/logger'
 import {
   createChatServer,
   DEFAULT_HEARTBEAT_INTERVAL_MS,

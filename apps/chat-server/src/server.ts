@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
 import type { HttpLimits } from '@eventwire/kit'
-import { silentAppLogger, type AppLogger } from '@eventwire/service'
+import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import type { RateLimitOptions } from './core/rate-limit.js'
 import { ChatRoom } from './core/room.js'
 import { TcpTransport } from './tcp/tcp-transport.js'

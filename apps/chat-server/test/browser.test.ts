@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { LineClient, launchChromium } from '@eventwire/testkit'
+import { LineClient } from '@eventwire/testkit'
+import { launchChromium } from '@eventwire/testkit/browser'
 import { startServer, tcpJoin, type Started } from './helpers.js'
 
 let browser: Browser

@@ -2,7 +2,7 @@ import net from 'node:net'
 import WebSocket from 'ws'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LineClient } from '@eventwire/testkit'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { startServer, tcpJoin, type Started } from './helpers.js'
 import { WsClient } from './ws-client.js'
 

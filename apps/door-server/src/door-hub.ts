@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events'
 import type { DoorSensor } from './sensors/sensor.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import type { DoorEvent, DoorSnapshot, DoorState } from './types.js'
 
 export interface DoorHubOptions {

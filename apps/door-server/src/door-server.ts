@@ -6,7 +6,7 @@ import type { DoorSensor } from './sensors/sensor.js'
 import type { ManualSensor } from './sensors/manual.js'
 import { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR } from './slow-reader.js'
 import { TcpBroadcast } from './tcp-broadcast.js'
-import { silentAppLogger, type AppLogger } from '@eventwire/service'
+import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import type { DoorSnapshot } from './types.js'
 import { WebDashboard } from './web-dashboard.js'
 

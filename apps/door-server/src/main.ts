@@ -1,4 +1,5 @@
-import { ConfigError, createLogger, exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
+import { ConfigError, exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
+import { createLogger } from '@eventwire/service/logger'
 import { allowedOriginsFrom, doorConfigSpecs } from './config.js'
 import { createDoorServer } from './door-server.js'
 import { ManualSensor } from './sensors/manual.js'

@@ -1,7 +1,7 @@
 import net from 'node:net'
 import { ErrorCodes, RemoteEmitter, isProtocolError, type HeartbeatOptions } from '@eventwire/protocol'
 import type { DoorHub } from './door-hub.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import type { DoorEvent } from './types.js'
 

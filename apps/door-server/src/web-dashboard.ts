@@ -8,7 +8,7 @@ import { createOriginCheck, fastifyHttpLimits, rejectUpgrade, type HttpLimits } 
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { DoorHub } from './door-hub.js'
 import type { ManualSensor } from './sensors/manual.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import { isDoorState, type DoorEvent } from './types.js'
 

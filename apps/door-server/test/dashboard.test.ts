@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { LineClient, launchChromium } from '@eventwire/testkit'
+import { LineClient } from '@eventwire/testkit'
+import { launchChromium } from '@eventwire/testkit/browser'
 import { ManualSensor } from '../src/index.js'
 import { startDoor, type StartedDoor } from './helpers.js'
 

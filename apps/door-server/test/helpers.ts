@@ -1,4 +1,4 @@
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { createDoorServer, ManualSensor, type DoorServer, type DoorServerOptions } from '../src/index.js'
 
 /** A logger that keeps every line, so tests can assert what was logged. */

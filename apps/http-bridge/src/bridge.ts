@@ -5,7 +5,7 @@ import type { ReconnectOptions } from '@eventwire/protocol'
 import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
 import { registerRoutes } from './routes.js'
 import { UpstreamPool, type UpstreamPoolOptions, type UpstreamState } from './upstream-pool.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 
 /** Defaults of the options below; main.ts's --help and the README show these. */
 export const DEFAULT_TIMEOUT_MS = 2000

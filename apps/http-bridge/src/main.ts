@@ -1,4 +1,5 @@
-import { createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, hostOption, readConfig, runService } from '@eventwire/service'
+import { createLogger } from '@eventwire/service/logger'
 import { createBridge, DEFAULT_CONNECTIONS, DEFAULT_KEEP_ALIVE_MS, DEFAULT_MAX_IN_FLIGHT, DEFAULT_PIPELINE, DEFAULT_TIMEOUT_MS } from './bridge.js'
 
 const specs = {

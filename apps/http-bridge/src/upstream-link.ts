@@ -5,7 +5,7 @@ import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
 import { isStatusCodeText, judgeReply, timeoutFailure } from './replies.js'
 import { ReplyFramer } from './reply-framer.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 
 /** Called exactly once per lookup: with a failure, or with the `Code NNN: ...` line. */
 export type LookupCallback = (failure: LookupFailure | null, line: string) => void

@@ -1,7 +1,7 @@
 import type { ReconnectOptions } from '@eventwire/protocol'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { UpstreamLink, type LinkDown, type LookupCallback } from './upstream-link.js'
 
 export interface UpstreamPoolOptions {

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import { tooManyConnectionsReply, tooManyFromAddressReply } from './describe.js'
 
 export interface AdmissionOptions {

@@ -3,7 +3,7 @@ import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/proto
 import { guard } from '@eventwire/kit'
 import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
 import { EarlyAnswer } from './early-answer.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 
 export interface ConnectionOptions {
   maxLineBytes: number

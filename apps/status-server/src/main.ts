@@ -1,4 +1,5 @@
-import { createLogger, exitOnHelp, formatAddress, hostOption, readConfig, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, hostOption, readConfig, runService } from '@eventwire/service'
+import { createLogger } from '@eventwire/service/logger'
 import {
   createStatusServer,
   DEFAULT_FIRST_REQUEST_TIMEOUT_MS,

@@ -2,7 +2,7 @@ import net, { type AddressInfo, type Socket } from 'node:net'
 import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
 import { Admission, addressOf } from './admission.js'
-import { silentAppLogger, type AppLogger } from '@eventwire/service'
+import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
 
 /** Defaults of the options below; main.ts's --help and the README show these. */
 export const DEFAULT_MAX_LINE_BYTES = 1024

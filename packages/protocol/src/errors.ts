@@ -56,9 +56,17 @@ export function isProtocolError (err: unknown, code?: ErrorCode): err is Protoco
   return err instanceof ProtocolError && (code === undefined || err.code === code)
 }
 
-/** Throws ERR_INVALID_OPTION unless `value` is a finite number >= min. */
-export function assertNumberOption (name: string, value: number, min: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    throw new ProtocolError(ErrorCodes.INVALID_OPTION, `option ${name} must be a finite number >= ${min}, got ${String(value)}`, { option: name, value })
-  }
+/**
+ * Throws ERR_INVALID_OPTION unless `value` is a finite number >= min (and, when
+ * asked, a whole number <= max). The one check every factory's options go
+ * through, so a bad option reads the same in every app.
+ */
+export function assertNumberOption (name: string, value: number, min: number, rules: { integer?: boolean, max?: number } = {}): void {
+  const max = rules.max ?? Infinity
+  const ok = typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max && (rules.integer !== true || Number.isInteger(value))
+  if (ok) return
+  const kind = rules.integer === true ? 'a whole number' : 'a finite number'
+  const range = max === Infinity ? `>= ${min}` : `from ${min} to ${max}`
+  const shown = typeof value === 'number' ? String(value) : typeof value
+  throw new ProtocolError(ErrorCodes.INVALID_OPTION, `option ${name} must be ${kind} ${range}, got ${shown}`, { option: name, value: shown })
 }

@@ -1,4 +1,4 @@
-export { ErrorCodes, ProtocolError, isProtocolError, type ErrorCode } from './errors.js'
+export { ErrorCodes, ProtocolError, isProtocolError, assertNumberOption, type ErrorCode } from './errors.js'
 export { encodeFrame, encodeEvent, decodeFrame, type Frame } from './frame.js'
 export { addListeners, type Disposer, type ListenerTarget } from './listeners.js'
 export { LineSplitter, DEFAULT_MAX_LINE_BYTES, type LineSplitterOptions } from './line-splitter.js'
@@ -20,4 +20,4 @@ export { TelnetFilter, TelnetBytes, type TelnetCommand, type TelnetFilterOptions
 export { Heartbeat, type HeartbeatOptions } from './heartbeat.js'
 export { Backoff, type BackoffOptions } from './backoff.js'
 export { reconnect, Reconnector, type ReconnectOptions, type ReconnectEvents } from './reconnect.js'
-export { consoleLogger, silentLogger, type Logger } from './logger.js'
+export { consoleLogger, silentLogger, silentAppLogger, type Logger, type AppLogger } from './logger.js'

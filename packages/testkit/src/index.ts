@@ -1,6 +1,7 @@
 export { waitUntil } from './wait.js'
 export { LineClient } from './line-client.js'
-export { launchChromium, chromiumPath } from './browser.js'
+// The browser helper is '@eventwire/testkit/browser': only the browser tests load playwright-core.
 export { startChild, type ChildHandle } from './child.js'
 export { buildPackage } from './build.js'
 export { slowClients, type SlowClientsResult } from './slow-clients.js'
+export { modulesLoadedBy } from './loaded-modules.js'

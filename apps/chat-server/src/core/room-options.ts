@@ -1,4 +1,4 @@
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import type { RateLimitOptions } from './rate-limit.js'
 
 export interface ChatRoomOptions {

@@ -4,7 +4,7 @@ import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/proto
 import { listen } from '@eventwire/service'
 import type { ServerEvent } from '../core/events.js'
 import { ChatErrorCodes } from '../core/events.js'
-import type { AppLogger } from '@eventwire/service'
+import type { AppLogger } from '@eventwire/protocol'
 import type { Member, MemberTransport } from '../core/member.js'
 import { LeaveReasons, type ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import { LineSplitter } from '@eventwire/protocol'
-import { silentAppLogger, type AppLogger } from '@eventwire/service'
+import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import { isDoorState } from '../types.js'
 import { BaseSensor } from './sensor.js'
 
