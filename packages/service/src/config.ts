@@ -22,6 +22,7 @@ export type OptionSpec =
   | (BaseSpec & { type: 'string', default: string })
   | (BaseSpec & { type: 'optional-string' })
   | (BaseSpec & { type: 'port', default: number })
+  | (BaseSpec & { type: 'host', default: string })
   | (BaseSpec & { type: 'int', default: number, min?: number, max?: number })
   | (BaseSpec & { type: 'enum', default: string, values: readonly string[] })
 
@@ -62,6 +63,17 @@ function parseInteger (raw: string, where: string, min: number, max: number): nu
   return value
 }
 
+/**
+ * A bind address: an IPv4 or IPv6 literal or a host name. Empty is refused
+ * rather than read as "every interface", which is what Node would do with it.
+ */
+function parseHost (raw: string, where: string): string {
+  const host = raw.trim()
+  if (host === '') throw new ConfigError(`${where} is empty, which would bind every interface; set it to 127.0.0.1 (this machine only) or 0.0.0.0 (every interface), or unset it`)
+  if (!/^[A-Za-z0-9.:_%-]+$/.test(host) || host.length > 253) throw new ConfigError(`${where} must be an IP address or a host name such as 127.0.0.1, ::1 or 0.0.0.0, got ${JSON.stringify(raw)}`)
+  return host
+}
+
 function parseOne (spec: OptionSpec, raw: string | undefined, where: string): unknown {
   switch (spec.type) {
     case 'optional-string':
@@ -70,6 +82,8 @@ function parseOne (spec: OptionSpec, raw: string | undefined, where: string): un
       return raw ?? spec.default
     case 'port':
       return raw === undefined ? spec.default : parseInteger(raw, where, 0, 65535)
+    case 'host':
+      return raw === undefined ? spec.default : parseHost(raw, where)
     case 'int':
       return raw === undefined ? spec.default : parseInteger(raw, where, spec.min ?? 0, spec.max ?? Number.MAX_SAFE_INTEGER)
     case 'enum':
@@ -98,7 +112,10 @@ export function readConfig<T extends Record<string, OptionSpec>> (specs: T, sour
 }
 
 /** The bind address every app takes: `HOST` / `--host`, loopback unless told otherwise. */
-export const hostOption = { env: 'HOST', flag: 'host', type: 'string', default: '127.0.0.1', help: 'address to bind (every port of the app)' } as const satisfies OptionSpec
+export const hostOption = { env: 'HOST', flag: 'host', type: 'host', default: '127.0.0.1', help: 'address to bind (every port of the app); 0.0.0.0 for every interface' } as const satisfies OptionSpec
+
+/** pino's level for every app: `LOG_LEVEL` / `--log-level`. Validated like any option, so a typo is a one-line error. */
+export const logLevelOption = { env: 'LOG_LEVEL', flag: 'log-level', type: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], help: 'log level (JSON lines on stdout); debug also prints stack traces of start-up errors' } as const satisfies OptionSpec
 
 /**
  * `--help` (or `-h`) anywhere in argv: prints `summary` and every option, then
@@ -107,7 +124,9 @@ export const hostOption = { env: 'HOST', flag: 'host', type: 'string', default: 
  */
 export function exitOnHelp (summary: string, specs: Record<string, OptionSpec>, argv: readonly string[] = process.argv.slice(2)): void {
   if (!argv.includes('--help') && !argv.includes('-h')) return
-  process.stdout.write(`${summary}\n\nEnvironment variables (and matching --flags):\n${describeConfig(specs)}\n`)
+  // Every app logs through LOG_LEVEL, so --help lists it even where the app's specs do not.
+  const all = Object.values(specs).some((spec) => spec.env === 'LOG_LEVEL') ? specs : { ...specs, logLevel: logLevelOption }
+  process.stdout.write(`${summary}\n\nEnvironment variables (and matching --flags):\n${describeConfig(all)}\n`)
   process.exit(0)
 }
 

@@ -1,4 +1,5 @@
 import type { ServiceLogger } from './logger.js'
+import { explainStartError } from './start-errors.js'
 
 export interface RunningService {
   /** Stop accepting, tell clients, finish in-flight work. Resolves when done. */
@@ -14,6 +15,8 @@ export interface RunServiceOptions {
   shutdownTimeoutMs?: number
   /** Signals that drain; a second one exits at once. Default SIGTERM and SIGINT. */
   signals?: readonly NodeJS.Signals[]
+  /** Port variables and the ports tried (see portVariables), so a port in use is named by its variable. */
+  ports?: () => Record<string, number>
 }
 
 /**
@@ -63,10 +66,13 @@ export async function runService (options: RunServiceOptions): Promise<void> {
     service = await options.start()
   } catch (err) {
     for (const s of signals) process.off(s, onSignal)
-    logger.fatal({ err }, `${name} failed to start: ${(err as Error).message}`)
+    const failure = explainStartError(name, err, options.ports?.())
+    // One line for the operator; the stack only when asked for (LOG_LEVEL=debug).
+    process.stderr.write(failure.line + '\n')
+    if (logger.isLevelEnabled('debug')) logger.debug({ err }, failure.line)
     logger.flush()
     // A half-started service (one of two listeners up) must not linger.
-    process.exit(1)
+    process.exit(failure.exitCode)
   }
   if (pendingSignal !== null) drain(pendingSignal, service)
 }

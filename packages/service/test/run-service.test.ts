@@ -37,16 +37,23 @@ describe('runService', () => {
     expect(await child.exited).toBe(1)
   })
 
-  it('exits 1 with a clear log line when the port is taken', async () => {
+  it('exits 2 with one line naming the variable when the port is taken, and no stack trace', async () => {
     const blocker = net.createServer()
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
     const port = (blocker.address() as net.AddressInfo).port
     try {
       const child = run({ PORT: String(port) })
-      expect(await child.exited).toBe(1)
-      expect(child.stdout.join('\n')).toContain('EADDRINUSE')
+      expect(await child.exited).toBe(2)
+      expect(child.stderr).toEqual([`fixture: PORT ${port} is in use; set PORT to a free port`])
+      expect(child.stdout.join('\n')).not.toMatch(/at .*\.js:\d+/)
     } finally {
       blocker.close()
     }
+  })
+
+  it('exits 2 with one line for a bad LOG_LEVEL, before anything starts', async () => {
+    const child = run({ LOG_LEVEL: 'verbose' })
+    expect(await child.exited).toBe(2)
+    expect(child.stderr).toEqual(['fixture: LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "verbose"; unset it for info'])
   })
 })
