@@ -1,6 +1,7 @@
 // Installs the system packages the test suites drive when they are missing:
 // Debian's chromium for the browser tests (Playwright cannot download its own
-// browser here), telnet and tmux for the test that drives a real telnet.
+// browser here), telnet and tmux for the test that drives a real telnet,
+// redis-server for cluster mode (tests start their own servers on free ports).
 import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 
@@ -17,7 +18,7 @@ function onPath (command) {
 
 const missing = []
 if (!existsSync(chromium)) missing.push('chromium')
-for (const command of ['telnet', 'tmux']) if (!onPath(command)) missing.push(command)
+for (const command of ['telnet', 'tmux', 'redis-server']) if (!onPath(command)) missing.push(command)
 
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
