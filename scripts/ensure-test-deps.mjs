@@ -23,8 +23,10 @@ for (const command of ['telnet', 'tmux', 'redis-server']) if (!onPath(command)) 
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
   if (!isRoot) {
-    console.error(`the tests need Debian packages that are missing: run "sudo apt-get install -y ${missing.join(' ')}" (or set CHROMIUM_PATH), then run the tests again`)
-    process.exit(1)
+    // Not root: say once what is missing and how to get it; the tests that need it skip with the same hint
+    // (.ci/run runs as root and installs everything, so CI skips nothing).
+    console.error(`tests that need ${missing.join(', ')} will be skipped: run "sudo apt-get install -y ${missing.join(' ')}" (or set CHROMIUM_PATH) to run them too`)
+    process.exit(0)
   }
   console.log(`installing Debian packages for the tests: ${missing.join(', ')}…`)
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }

@@ -2,7 +2,7 @@ import net from 'node:net'
 import { once } from 'node:events'
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient, waitUntil } from '@eventwire/testkit'
+import { LineClient, commandAvailable, waitUntil } from '@eventwire/testkit'
 import { startServer, tcpJoin, type Started } from './helpers.js'
 
 let started: Started | undefined
@@ -62,7 +62,7 @@ describe('telnet on the chat TCP port', () => {
     expect(nc.bytes().includes(255)).toBe(false)
   })
 
-  it('works with Debian\'s real telnet binary (under tmux): UTF-8 both ways, and Ctrl-C', async () => {
+  it.skipIf(!commandAvailable('telnet') || !commandAvailable('tmux'))('works with Debian\'s real telnet binary (under tmux): UTF-8 both ways, and Ctrl-C', async () => {
     started = await startServer()
     const watcher = await tcpJoin(started.tcpPort, 'watcher', clients)
     const session = `ew-telnet-${process.pid}-${Date.now()}`
