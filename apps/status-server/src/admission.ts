@@ -1,12 +1,13 @@
 import type { Socket } from 'node:net'
+import { ConnectionSet } from '@eventwire/kit'
 import type { AppLogger } from '@eventwire/protocol'
 import { tooManyConnectionsReply, tooManyFromAddressReply } from './describe.js'
 
 export interface AdmissionOptions {
   maxConnections: number
-  maxPerAddress: number
+  maxConnectionsPerAddress: number
   /** How long a refused client gets to read its line and close before it is destroyed. */
-  lingerMs: number
+  closeGraceMs: number
   logger: AppLogger
 }
 
@@ -25,14 +26,18 @@ export function addressOf (socket: Socket): string {
  * every slot. The others get one `Error:` line and are closed.
  */
 export class Admission {
-  /** Refused sockets, kept so close()/destroy() can reach them while they linger. */
-  readonly refused = new Set<Socket>()
+  /**
+   * Refused sockets, until they have closed, so close()/destroy() can reach them
+   * in their grace period. They were ended when refused: ending them again is nothing.
+   */
+  readonly refused: ConnectionSet<Socket>
   readonly #options: AdmissionOptions
   /** Connections served per address; an address leaves the map with its last connection. */
   readonly #perAddress = new Map<string, number>()
 
   constructor (options: AdmissionOptions) {
     this.#options = options
+    this.refused = new ConnectionSet<Socket>({ end: () => {}, destroy: (socket) => socket.destroy(), closeGraceMs: options.closeGraceMs })
   }
 
   /**
@@ -41,7 +46,7 @@ export class Admission {
    * call release(address) when it closes.
    */
   admit (socket: Socket, address: string, served: number, closing: boolean): boolean {
-    const { maxConnections, maxPerAddress, logger } = this.#options
+    const { maxConnections, maxConnectionsPerAddress: maxPerAddress, logger } = this.#options
     const fromAddress = this.#perAddress.get(address) ?? 0
     if (closing) {
       this.#refuse(socket, tooManyConnectionsReply(maxConnections))
@@ -70,7 +75,7 @@ export class Admission {
 
   #refuse (socket: Socket, reply: string): void {
     this.refused.add(socket)
-    const timer = setTimeout(() => socket.destroy(), this.#options.lingerMs)
+    const timer = setTimeout(() => socket.destroy(), this.#options.closeGraceMs)
     socket.on('error', () => {}) // the refused client's resets are not our concern
     socket.once('close', () => {
       clearTimeout(timer)

@@ -1,9 +1,8 @@
 import type { Socket } from 'node:net'
-import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/protocol'
+import { TelnetFilter, type AppLogger, type ProtocolError } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
 import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
-import { EarlyAnswer } from './early-answer.js'
-import type { AppLogger } from '@eventwire/protocol'
+import { RequestFramer } from './request-framer.js'
 
 export interface ConnectionOptions {
   maxLineBytes: number
@@ -14,7 +13,7 @@ export interface ConnectionOptions {
   /** A 3-digit unfinished line quiet this long is answered as if it had ended; 0 disables. */
   quietReplyMs: number
   /** After we end our side, how long the peer gets to read and close before we destroy. */
-  lingerMs: number
+  closeGraceMs: number
   logger: AppLogger
   onClose: (connection: StatusConnection) => void
 }
@@ -26,16 +25,16 @@ export interface ConnectionOptions {
  * client does not read, we stop reading too (backpressure): what we hold is at
  * most the replies to one chunk plus the socket's high-water mark.
  *
- * Timers: the socket's own timeout (first-request deadline, then idle), and a
- * quiet timer only while an unfinished 3-digit line waits (EarlyAnswer).
+ * Timers: the socket's own timeout (first-request deadline, then idle), a
+ * quiet timer only while an unfinished 3-digit line waits (EarlyAnswer), and
+ * the grace timer once we have ended our side.
  */
 export class StatusConnection {
   readonly socket: Socket
   /** The client's address as counted for the per-address limit. */
   readonly remoteAddress: string
   readonly #options: ConnectionOptions
-  readonly #splitter: LineSplitter
-  readonly #early: EarlyAnswer
+  readonly #framer: RequestFramer
   /** Debian's telnet works as a client: IAC sequences never reach the line protocol. */
   readonly #telnet: TelnetFilter
   #interrupted = false
@@ -45,14 +44,13 @@ export class StatusConnection {
   #out = ''
   #closeAfterFlush = false
   #ending = false
-  #lingerTimer: NodeJS.Timeout | null = null
+  #graceTimer: NodeJS.Timeout | null = null
 
   constructor (socket: Socket, remoteAddress: string, options: ConnectionOptions) {
     this.socket = socket
     this.remoteAddress = remoteAddress
     this.#options = options
-    this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes, onLine: this.#onLine, onError: this.#onTooLarge })
-    this.#early = new EarlyAnswer(options.quietReplyMs, this.#onQuiet)
+    this.#framer = new RequestFramer({ ...options, onLine: this.#onLine, onTooLong: this.#onTooLarge, onQuietLine: this.#onQuietLine })
     this.#telnet = new TelnetFilter({ reply: this.#writeTelnet, onCommand: (command) => { if (command === 'interrupt') this.#interrupted = true } })
     socket.setNoDelay(true)
     socket.on('data', this.#onData)
@@ -86,13 +84,9 @@ export class StatusConnection {
 
   // A bug in the handling of one client's input fails that connection, never the process.
   readonly #onData = guard((data: Buffer): void => {
-    if (this.#ending) return // lingering: read and drop so the peer's FIN can reach us
+    if (this.#ending) return // in the grace period: read and drop so the peer's FIN can reach us
     // Telnet first: the early-answer check must see the same bytes the splitter does.
-    const chunk = this.#early.take(this.#telnet.push(data))
-    if (chunk.length > 0) {
-      this.#splitter.push(chunk)
-      this.#early.pushed(chunk, this.#splitter.pendingBytes)
-    }
+    this.#framer.push(this.#telnet.push(data))
     if (this.#firstRequestBy !== 0) this.#checkFirstRequest()
     this.#flush()
     // telnet's Ctrl-C: answered what came before it (and its timing mark), then close.
@@ -107,12 +101,9 @@ export class StatusConnection {
     this.#out += replyFor(line)
   }
 
-  /** The unfinished line is three digits and the client went quiet: answer it now. */
-  readonly #onQuiet = (): void => {
-    if (this.#ending) return
-    this.#splitter.end() // delivers the 3 pending bytes as a line, and the splitter goes on
-    this.#early.answered()
-    this.#flush()
+  /** The unfinished line was three digits and the client went quiet: its reply goes out now. */
+  readonly #onQuietLine = (): void => {
+    if (!this.#ending) this.#flush()
   }
 
   #gotFirstRequest (): void {
@@ -157,8 +148,7 @@ export class StatusConnection {
   /** The client half-closed (e.g. `nc` at end of input): answer an unterminated last line, then close. */
   readonly #onEnd = (): void => {
     if (this.#ending) return
-    this.#early.cancel()
-    this.#splitter.end()
+    this.#framer.end()
     this.#flush()
     this.#end()
   }
@@ -187,25 +177,23 @@ export class StatusConnection {
   #end (): void {
     if (this.#ending) return
     this.#ending = true
-    this.#early.cancel()
-    this.#splitter.stop()
+    this.#framer.stop()
     this.socket.end()
     // Keep reading (and dropping) so a client still sending cannot wedge the close;
-    // a client that never closes its side is destroyed after lingerMs.
+    // a client that never closes its side is destroyed after closeGraceMs.
     this.socket.resume()
-    this.#lingerTimer = setTimeout(this.#onLingerExpired, this.#options.lingerMs)
+    this.#graceTimer = setTimeout(this.#onGraceOver, this.#options.closeGraceMs)
   }
 
-  readonly #onLingerExpired = (): void => {
-    this.#lingerTimer = null
+  readonly #onGraceOver = (): void => {
+    this.#graceTimer = null
     this.socket.destroy()
   }
 
   readonly #onClose = (): void => {
-    if (this.#lingerTimer !== null) clearTimeout(this.#lingerTimer)
-    this.#lingerTimer = null
-    this.#early.cancel()
-    this.#splitter.stop()
+    if (this.#graceTimer !== null) clearTimeout(this.#graceTimer)
+    this.#graceTimer = null
+    this.#framer.stop()
     const socket = this.socket
     socket.setTimeout(0)
     socket.off('data', this.#onData)

@@ -18,7 +18,7 @@ export function onCleanup (fn: () => Promise<unknown> | unknown): void {
 export async function startStatusServer (options: StatusServerOptions = {}): Promise<{ status: StatusServer, port: number }> {
   const status = createStatusServer(options)
   onCleanup(() => status.destroy())
-  const address = await status.listen(0)
+  const address = await status.listen({ port: 0 })
   return { status, port: address.port }
 }
 

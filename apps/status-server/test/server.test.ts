@@ -212,8 +212,8 @@ describe('status-server over raw TCP', () => {
     expect(err.code).toBe('ECONNREFUSED')
   })
 
-  it('close() destroys a client that never closes its side after lingerMs', async () => {
-    const { port, status } = await startStatusServer({ lingerMs: 100 })
+  it('close() destroys a client that never closes its side after closeGraceMs', async () => {
+    const { port, status } = await startStatusServer({ closeGraceMs: 100 })
     const socket = await rawConnect(port)
     socket.on('end', () => {}) // allowHalfOpen is false by default, so Node ends for us; prevent nothing
     const half = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true })

@@ -1,4 +1,5 @@
 import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { describeStatus } from '../src/index.js'
 import { rawConnect, startStatusServer } from './helpers.js'
@@ -48,5 +49,24 @@ describe('telnet on the status port', () => {
     while (!replies.join('').includes('Code 200')) await once(socket, 'data')
     expect(socket.readyState).toBe('open')
     expect(replies.join('')).toMatch(/Error: expected a 3-digit status code, got "ă"/)
+  })
+
+  it('a Telnet NOP (a keepalive) neither cancels an early answer nor turns the line end after one into a request', async () => {
+    const { port } = await startStatusServer({ quietReplyMs: 300 })
+    const socket = await rawConnect(port)
+    let text = ''
+    socket.on('data', (c: Buffer) => { text += c.toString('latin1') })
+    const until = async (what: string): Promise<void> => {
+      while (!text.includes(what)) await once(socket, 'data')
+    }
+    socket.write('404')
+    await sleep(20) // its own read, well inside the quiet moment
+    socket.write(Buffer.from([255, 241])) // IAC NOP: a chunk with no request bytes
+    await until('Code 404:')
+    socket.write(Buffer.from([255, 241]))
+    await sleep(20)
+    socket.write('\r\n200\r\n')
+    await until('Code 200:')
+    expect(text.match(/(Code \d{3}|Error):/g)).toEqual(['Code 404:', 'Code 200:'])
   })
 })
