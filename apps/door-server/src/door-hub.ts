@@ -1,6 +1,6 @@
-import { EventEmitter } from 'node:events'
+import { assertNumberOption, type AppLogger } from '@eventwire/protocol'
+import { InProcessDoorBus, initialDoorEvents, type DoorBus } from './door-bus.js'
 import type { DoorSensor } from './sensors/sensor.js'
-import type { AppLogger } from '@eventwire/protocol'
 import type { DoorEvent, DoorSnapshot, DoorState } from './types.js'
 
 export interface DoorHubOptions {
@@ -11,38 +11,32 @@ export interface DoorHubOptions {
    */
   offlineAfterMs: number
   logger: AppLogger
-}
-
-interface DoorHubEvents {
-  /** One event for every client, in order. */
-  event: [event: DoorEvent]
+  /** Where the events go and the state is kept. Default: a new InProcessDoorBus. */
+  bus?: DoorBus
 }
 
 /**
- * The single source of truth for the door: turns sensor readings into the event
- * sequence every transport broadcasts, and knows what a newly connected client
- * must be told first. It knows nothing about sockets.
+ * Turns sensor readings into the door's event sequence and publishes each
+ * event to the DoorBus; the transports broadcast what the bus delivers. The
+ * door's state lives in the bus (so every instance sharing a bus agrees on
+ * it); the hub keeps only its sensor, the offline clock and whether the
+ * source ended. It knows nothing about sockets.
  */
-export class DoorHub extends EventEmitter<DoorHubEvents> {
+export class DoorHub {
+  readonly bus: DoorBus
   readonly #sensor: DoorSensor
   readonly #offlineAfterMs: number
   readonly #logger: AppLogger
-  #door: DoorState | null = null
-  #since: number | null = null
-  #online = true
-  #offlineSince: number | null = null
   #ended = false
   #started = false
   #offlineTimer: NodeJS.Timeout | null = null
 
   constructor (sensor: DoorSensor, options: DoorHubOptions) {
-    super()
-    if (!(options.offlineAfterMs >= 0)) throw new RangeError(`offlineAfterMs must be >= 0, got ${options.offlineAfterMs}`)
+    assertNumberOption('offlineAfterMs', options.offlineAfterMs, 0)
+    this.bus = options.bus ?? new InProcessDoorBus()
     this.#sensor = sensor
     this.#offlineAfterMs = options.offlineAfterMs
     this.#logger = options.logger
-    // One listener per transport, plus tests; the default cap of 10 would be a false alarm.
-    this.setMaxListeners(0)
   }
 
   /** Starts listening to the sensor; the offline clock starts now, so a sensor that never reports is reported. */
@@ -65,41 +59,35 @@ export class DoorHub extends EventEmitter<DoorHubEvents> {
     this.#sensor.stop()
   }
 
-  /** The current picture, for the dashboard. */
+  /** The current picture, for the dashboard: the bus's state. */
   snapshot (): DoorSnapshot {
-    return { door: this.#door, since: this.#since, online: this.#online, offlineSince: this.#offlineSince }
+    return this.bus.snapshot()
   }
 
   /**
-   * What a client that connects now must receive before any later event: the
-   * current state with the time it began, then `offline` if the sensor is silent.
-   * Empty before the first reading (unless already offline).
+   * What a client that connects now must receive before any later event, from
+   * the bus's state: the current state with the time it began, then `offline`
+   * if the sensor is silent. Empty before the first reading (unless offline).
    */
   initialEvents (): DoorEvent[] {
-    const events: DoorEvent[] = []
-    if (this.#door !== null && this.#since !== null) events.push({ name: this.#door, at: this.#since })
-    if (!this.#online && this.#offlineSince !== null) events.push({ name: 'offline', at: this.#offlineSince })
-    return events
+    return initialDoorEvents(this.bus.snapshot())
   }
 
   readonly #onReading = (state: DoorState, at: number): void => {
     if (this.#ended) return // a source that ended stays offline; late readings are noise
     this.#armOfflineTimer()
-    if (!this.#online) {
-      this.#online = true
-      this.#offlineSince = null
+    const { door, since, online } = this.bus.snapshot()
+    if (!online) {
       this.#logger.info({ at }, 'sensor back online')
       this.#publish({ name: 'online', at })
-      if (this.#door === state && this.#since !== null) {
+      if (door === state && since !== null) {
         // Re-send the state so clients that paused their warning timers while offline re-arm them.
-        this.#publish({ name: state, at: this.#since })
+        this.#publish({ name: state, at: since })
         return
       }
-    } else if (this.#door === state) {
+    } else if (door === state) {
       return // "still open": a sign of life, not news
     }
-    this.#door = state
-    this.#since = at
     this.#publish({ name: state, at })
   }
 
@@ -118,14 +106,12 @@ export class DoorHub extends EventEmitter<DoorHubEvents> {
   }
 
   #goOffline (): void {
-    if (!this.#online) return
-    this.#online = false
-    this.#offlineSince = Date.now()
-    this.#publish({ name: 'offline', at: this.#offlineSince })
+    if (!this.bus.snapshot().online) return
+    this.#publish({ name: 'offline', at: Date.now() })
   }
 
   #publish (event: DoorEvent): void {
-    this.emit('event', event)
+    this.bus.publish(event)
   }
 
   #armOfflineTimer (): void {

@@ -1,56 +1,25 @@
 import type { AddressInfo } from 'node:net'
-import type { HttpLimits } from '@eventwire/kit'
 import { listen as listenTcp } from '@eventwire/service'
+import type { DoorBus } from './door-bus.js'
 import { DoorHub } from './door-hub.js'
-import type { DoorSensor } from './sensors/sensor.js'
-import type { ManualSensor } from './sensors/manual.js'
-import { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR } from './slow-reader.js'
+import { resolveDoorOptions, type DoorServerOptions } from './door-options.js'
 import { TcpBroadcast } from './tcp-broadcast.js'
-import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import type { DoorSnapshot } from './types.js'
 import { WebDashboard } from './web-dashboard.js'
 
-export interface DoorServerOptions {
-  /** Where readings come from; started by listen(), stopped by close(). */
-  sensor: DoorSensor
-  /** Sensor silence before clients get `["offline",ms]`; 0 disables the timer. Default 30 000. */
-  offlineAfterMs?: number
-  /**
-   * Unsent bytes per TCP client (and per browser) that may stay queued for at most
-   * `queueGraceMs`; a client still above it then is dropped. Past 16 × this
-   * (1 MiB by default) a client is dropped at once. Default 64 KiB.
-   */
-  maxQueueBytes?: number
-  /** How long a queue may stay above `maxQueueBytes` before its client counts as not reading. Default 2000. */
-  queueGraceMs?: number
-  /**
-   * Passive heartbeat on TCP: a client that has pinged is closed after `timeoutMs`
-   * of silence (default 30 000). The server never pings, so `nc` users and plain
-   * duplex-emitter clients never see a ping; `active` can only be false.
-   */
-  heartbeat?: { active?: false, timeoutMs?: number }
-  /** TCP keepalive probe delay for clients that never ping. Default 30 000. */
-  keepAliveMs?: number
-  /** Concurrent TCP clients. Default 10 000. */
-  maxClients?: number
-  /** Longest line a TCP client may send (they should send nothing but pings). Default 1024. */
-  maxLineBytes?: number
-  /** WebSocket ping period for the dashboard. Default 30 000. */
-  wsPingIntervalMs?: number
-  /**
-   * Origins besides the dashboard's own whose pages may open its WebSocket
-   * (`scheme://host[:port]`). Clients sending no Origin always may. Default none.
-   */
-  allowedOrigins?: readonly string[]
-  /** Timeouts and connection cap of the dashboard's HTTP server (slowloris). Default: the kit's DEFAULT_HTTP_LIMITS. */
-  httpLimits?: HttpLimits
-  /** Enables `POST /sensor` on the web port with `Authorization: Bearer <token>`, feeding `sensor`. */
-  httpSensor?: { sensor: ManualSensor, token: string }
-  /** Default: silent. main.ts passes pino. */
-  logger?: AppLogger
-  /** How long close() waits for clients to go before destroying them. Default 2000. */
-  closeGraceMs?: number
-}
+export {
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_OFFLINE_AFTER_MS,
+  DEFAULT_QUEUE_GRACE_MS,
+  DEFAULT_TCP_KEEP_ALIVE_MS,
+  QUEUE_HARD_CAP_FACTOR,
+  type DoorServerOptions
+} from './door-options.js'
 
 export interface DoorListenOptions {
   /** TCP port for the event stream; 0 picks a free one. */
@@ -62,8 +31,10 @@ export interface DoorListenOptions {
 }
 
 export interface DoorServer {
-  /** The door state model; transports subscribe to its 'event'. */
+  /** Turns sensor readings into events, published to `bus`. */
   readonly hub: DoorHub
+  /** What the transports broadcast, and the door's current state. */
+  readonly bus: DoorBus
   readonly tcp: TcpBroadcast
   readonly web: WebDashboard
   /** Starts the sensor and both listeners; resolves with the addresses really bound. */
@@ -74,14 +45,10 @@ export interface DoorServer {
   snapshot (): DoorSnapshot
 }
 
-export const DEFAULT_MAX_QUEUE_BYTES = 64 * 1024
-export const DEFAULT_OFFLINE_AFTER_MS = 30_000
-export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000
-export { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR }
-
 /**
- * Builds a door server: sensor → DoorHub → TCP clients (remote-emitter frames)
- * and browsers (WebSocket JSON). Nothing listens until `listen()`.
+ * Builds a door server: sensor → DoorHub → DoorBus → TCP clients
+ * (remote-emitter frames) and browsers (WebSocket JSON). Nothing listens (and
+ * no timer runs) until `listen()`. Bad numbers throw ERR_INVALID_OPTION.
  *
  * ```ts
  * const sensor = new ManualSensor()
@@ -91,29 +58,26 @@ export { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR }
  * ```
  */
 export function createDoorServer (options: DoorServerOptions): DoorServer {
-  const logger = options.logger ?? silentAppLogger
-  const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
-  const closeGraceMs = options.closeGraceMs ?? 2000
-  const queue = {
-    maxQueueBytes,
-    queueGraceMs: options.queueGraceMs ?? DEFAULT_QUEUE_GRACE_MS,
-    queueHardCapBytes: maxQueueBytes * QUEUE_HARD_CAP_FACTOR
-  }
-  const hub = new DoorHub(options.sensor, { offlineAfterMs: options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS, logger })
-  const tcp = new TcpBroadcast(hub, {
+  const o = resolveDoorOptions(options)
+  const { logger } = o
+  const queue = { maxQueueBytes: o.maxQueueBytes, queueGraceMs: o.queueGraceMs, queueHardCapBytes: o.queueHardCapBytes }
+  const hub = new DoorHub(o.sensor, { offlineAfterMs: o.offlineAfterMs, logger, bus: o.bus })
+  const tcp = new TcpBroadcast(hub.bus, {
     ...queue,
-    heartbeatTimeoutMs: options.heartbeat?.timeoutMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
-    keepAliveMs: options.keepAliveMs ?? 30_000,
-    maxClients: options.maxClients ?? 10_000,
-    maxLineBytes: options.maxLineBytes ?? 1024,
+    heartbeatTimeoutMs: o.heartbeatTimeoutMs,
+    tcpKeepAliveMs: o.tcpKeepAliveMs,
+    maxConnections: o.maxConnections,
+    maxLineBytes: o.maxLineBytes,
+    closeGraceMs: o.closeGraceMs,
     logger
   })
-  const web = new WebDashboard(hub, {
+  const web = new WebDashboard(hub.bus, {
     ...queue,
-    pingIntervalMs: options.wsPingIntervalMs ?? 30_000,
-    httpSensor: options.httpSensor,
-    allowedOrigins: options.allowedOrigins ?? [],
-    httpLimits: options.httpLimits,
+    heartbeatIntervalMs: o.heartbeatIntervalMs,
+    closeGraceMs: o.closeGraceMs,
+    httpSensor: o.httpSensor,
+    allowedOrigins: o.allowedOrigins,
+    httpLimits: o.httpLimits,
     logger
   })
   let state: 'new' | 'listening' | 'closed' = 'new'
@@ -122,11 +86,12 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     if (state === 'closed') return
     state = 'closed'
     hub.stop()
-    await Promise.all([tcp.close(closeGraceMs), web.close(closeGraceMs)])
+    await Promise.all([tcp.close(), web.close()])
   }
 
   return {
     hub,
+    bus: hub.bus,
     tcp,
     web,
     close,

@@ -1,4 +1,20 @@
-export { createDoorServer, type DoorServer, type DoorServerOptions, type DoorListenOptions } from './door-server.js'
+export {
+  createDoorServer,
+  DEFAULT_CLOSE_GRACE_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HEARTBEAT_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_LINE_BYTES,
+  DEFAULT_MAX_QUEUE_BYTES,
+  DEFAULT_OFFLINE_AFTER_MS,
+  DEFAULT_QUEUE_GRACE_MS,
+  DEFAULT_TCP_KEEP_ALIVE_MS,
+  QUEUE_HARD_CAP_FACTOR,
+  type DoorServer,
+  type DoorServerOptions,
+  type DoorListenOptions
+} from './door-server.js'
+export { InProcessDoorBus, applyDoorEvent, initialDoorEvents, type DoorBus, type DoorEventListener } from './door-bus.js'
 export { DoorHub, type DoorHubOptions } from './door-hub.js'
 export { TcpBroadcast, type TcpBroadcastOptions } from './tcp-broadcast.js'
 export { WebDashboard, type WebDashboardOptions, type DashboardMessage } from './web-dashboard.js'

@@ -42,7 +42,7 @@ await runService({
       offlineAfterMs: config.offlineAfterMs,
       maxQueueBytes: config.maxQueueBytes,
       queueGraceMs: config.queueGraceMs,
-      heartbeat: { timeoutMs: config.heartbeatTimeoutMs },
+      heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       allowedOrigins,
       logger
     })

@@ -1,7 +1,7 @@
 import net from 'node:net'
-import { ErrorCodes, RemoteEmitter, isProtocolError, type HeartbeatOptions } from '@eventwire/protocol'
-import type { DoorHub } from './door-hub.js'
-import type { AppLogger } from '@eventwire/protocol'
+import { ConnectionSet } from '@eventwire/kit'
+import { ErrorCodes, RemoteEmitter, addListeners, isProtocolError, type AppLogger, type HeartbeatOptions } from '@eventwire/protocol'
+import { initialDoorEvents, type DoorBus } from './door-bus.js'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import type { DoorEvent } from './types.js'
 
@@ -12,14 +12,16 @@ export interface TcpBroadcastOptions {
   queueGraceMs: number
   /** Past this many queued bytes a client is dropped at once: bounds memory during the grace period. */
   queueHardCapBytes: number
-  /** Passive heartbeat: clients that ping are closed when they go quiet for `timeoutMs`. */
+  /** Passive heartbeat: clients that ping are closed when they go quiet this long. No timer per client. */
   heartbeatTimeoutMs: number
   /** TCP keepalive probe delay: finds dead peers that never ping (nc, duplex-emitter). */
-  keepAliveMs: number
-  /** Connections accepted at once; more are refused by the kernel backlog/`maxConnections`. */
-  maxClients: number
+  tcpKeepAliveMs: number
+  /** Connections accepted at once (the net.Server's `maxConnections`); more are refused. */
+  maxConnections: number
   /** Clients are not supposed to send anything; a longer line than this closes them. */
   maxLineBytes: number
+  /** How long close() lets clients take what they were sent before their sockets are destroyed. */
+  closeGraceMs: number
   logger: AppLogger
 }
 
@@ -28,23 +30,34 @@ type DoorWire = Record<DoorEvent['name'], (at: number) => void>
 type Client = RemoteEmitter<Record<string, never>, DoorWire>
 
 /**
- * The TCP side: one RemoteEmitter per client, every hub event written to every
- * client in order. A client whose unsent bytes stay above `maxQueueBytes` for
- * `queueGraceMs`, or pass `queueHardCapBytes` at all, is dropped so it can
- * neither slow the others nor grow our memory.
+ * The TCP side: one RemoteEmitter per client, every event the DoorBus delivers
+ * written to every client in order. A client whose unsent bytes stay above
+ * `maxQueueBytes` for `queueGraceMs`, or pass `queueHardCapBytes` at all, is
+ * dropped so it can neither slow the others nor grow our memory.
  */
 export class TcpBroadcast {
   readonly server: net.Server
-  readonly #hub: DoorHub
+  readonly #bus: DoorBus
   readonly #options: TcpBroadcastOptions
-  /** Each client with its peer address, for log lines. */
-  readonly #clients = new Map<Client, string>()
+  /** Every client until its socket has closed: what close() ends, waits for and destroys after the grace. */
+  readonly #connections: ConnectionSet<Client>
+  /** Each client's peer address, for log lines. */
+  readonly #peers = new WeakMap<Client, string>()
   readonly #slowReaders: SlowReaderWatch<Client>
-  #closing = false
+  readonly #unsubscribe: () => void
+  #closing: Promise<void> | null = null
+  /** Clients whose emitter is still open: those that get events (a dropped one may linger in #connections). */
+  #live = 0
 
-  constructor (hub: DoorHub, options: TcpBroadcastOptions) {
-    this.#hub = hub
+  constructor (bus: DoorBus, options: TcpBroadcastOptions) {
+    this.#bus = bus
     this.#options = options
+    this.#connections = new ConnectionSet<Client>({
+      closeGraceMs: options.closeGraceMs,
+      // close() flushes what was queued and sends FIN; destroy() must reach the socket (the emitter is closed by then).
+      end: (client) => client.close(),
+      destroy: (client) => client.stream.destroy()
+    })
     this.#slowReaders = new SlowReaderWatch<Client>({
       maxQueueBytes: options.maxQueueBytes,
       graceMs: options.queueGraceMs,
@@ -52,55 +65,65 @@ export class TcpBroadcast {
       queuedBytes: (client) => client.bufferedBytes,
       onSlow: this.#onSlow
     })
-    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: options.keepAliveMs })
-    this.server.maxConnections = options.maxClients
+    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: options.tcpKeepAliveMs })
+    this.server.maxConnections = options.maxConnections
     this.server.on('connection', this.#onConnection)
     this.server.on('error', this.#onServerError)
-    hub.on('event', this.#onEvent)
+    this.#unsubscribe = bus.subscribe(this.#onEvent)
   }
 
   /** Clients connected now. */
   get clientCount (): number {
-    return this.#clients.size
+    return this.#live
   }
 
   /** The longest client queue now, in bytes (for metrics and tests). */
   get largestQueueBytes (): number {
     let largest = 0
-    for (const client of this.#clients.keys()) largest = Math.max(largest, client.bufferedBytes)
+    for (const client of this.#connections) largest = Math.max(largest, client.bufferedBytes)
     return largest
   }
 
   /**
    * Stops accepting, flushes what each client was sent and ends it (clients see a
    * clean EOF and reconnect elsewhere), then waits for the sockets to close,
-   * destroying stragglers after `graceMs`.
+   * destroying stragglers after `closeGraceMs`.
    */
-  async close (graceMs = 2000): Promise<void> {
-    if (this.#closing) return
-    this.#closing = true
-    this.#hub.off('event', this.#onEvent)
+  close (): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close (): Promise<void> {
+    this.#unsubscribe()
     this.#slowReaders.stop()
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    const sockets = [...this.#clients.keys()].map((client) => client.stream)
-    const socketsClosed = sockets.map((s) => new Promise<void>((resolve) => {
-      if (s.closed) resolve()
-      else s.once('close', () => resolve())
-    }))
-    for (const client of [...this.#clients.keys()]) client.close()
-    const timer = setTimeout(() => { for (const s of sockets) s.destroy() }, graceMs)
-    await Promise.all(socketsClosed)
-    clearTimeout(timer)
+    await this.#connections.close()
     this.server.off('connection', this.#onConnection)
     await serverClosed
     this.server.off('error', this.#onServerError)
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
-    if (this.#closing) {
+    if (this.#connections.closing) {
       socket.destroy()
       return
     }
+    const client = this.#accept(socket)
+    // Reset before we got it: its 'close' has fired already, so it must not enter the set that close() waits on.
+    if (client.closed || socket.closed) return
+    this.#live++
+    this.#connections.add(client)
+    // The emitter is done at once (no more events for it); the connection only once its socket has closed.
+    const removeCloseListener = addListeners(socket, { close: () => { removeCloseListener(); this.#connections.delete(client) } })
+    this.#slowReaders.add(client)
+    this.#options.logger.info({ peer: this.#peers.get(client), clients: this.#live }, 'client connected')
+    // Synchronously, before the bus delivers anything later: the late joiner's order is the bus's order.
+    for (const event of initialDoorEvents(this.#bus.snapshot())) this.#send(client, event)
+  }
+
+  /** Wraps the socket in a RemoteEmitter with our limits, and wires its error and close handling. */
+  #accept (socket: net.Socket): Client {
     const { logger } = this.#options
     const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
     const client: Client = new RemoteEmitter(socket, {
@@ -113,34 +136,31 @@ export class TcpBroadcast {
       // People try the port with telnet: its negotiation bytes are stripped, Ctrl-C closes.
       telnet: true,
       // Passive: never ping (nc users would see it), but time out peers that do ping and then go quiet.
+      // Every client's check runs on protocol's one shared sweep timer, not a timer of its own.
       heartbeat: { active: false, timeoutMs: this.#options.heartbeatTimeoutMs } satisfies HeartbeatOptions
     })
+    this.#peers.set(client, peer)
     const onError = (err: Error): void => {
       if (isProtocolError(err, ErrorCodes.QUEUE_FULL)) {
         // The same policy and log line as a slow reader caught before an event, reported by the protocol.
-        const { queued } = err.details
-        logger.warn({ peer, reason: 'hard-cap', queuedBytes: queued, maxQueueBytes: this.#options.maxQueueBytes }, 'client is not reading; dropped it')
+        logger.warn({ peer, reason: 'hard-cap', queuedBytes: err.details.queued, maxQueueBytes: this.#options.maxQueueBytes }, 'client is not reading; dropped it')
         return
       }
       logger.warn({ peer, code: (err as { code?: string }).code, err: err.message }, 'client connection error; closing it')
     }
     client.on('error', onError)
     client.onClose(() => {
-      this.#clients.delete(client)
-      this.#slowReaders.delete(client)
       client.off('error', onError)
-      logger.info({ peer, clients: this.#clients.size }, 'client disconnected')
+      this.#slowReaders.delete(client)
+      if (!this.#connections.has(client)) return // refused before it was counted
+      this.#live--
+      logger.info({ peer, clients: this.#live }, 'client disconnected')
     })
-    if (client.closed) return
-    this.#clients.set(client, peer)
-    this.#slowReaders.add(client)
-    logger.info({ peer, clients: this.#clients.size }, 'client connected')
-    // Synchronously, before any later hub event can be broadcast: the late joiner's order is the hub's order.
-    for (const event of this.#hub.initialEvents()) this.#send(client, event)
+    return client
   }
 
   readonly #onEvent = (event: DoorEvent): void => {
-    for (const client of this.#clients.keys()) this.#send(client, event)
+    for (const client of this.#connections) this.#send(client, event)
   }
 
   #send (client: Client, event: DoorEvent): void {
@@ -150,11 +170,10 @@ export class TcpBroadcast {
 
   readonly #onSlow = (client: Client, verdict: SlowVerdict): void => {
     this.#options.logger.warn({
-      peer: this.#clients.get(client),
+      peer: this.#peers.get(client),
       ...verdict,
       maxQueueBytes: this.#options.maxQueueBytes
     }, 'client is not reading; dropped it')
-    this.#clients.delete(client)
     client.destroy()
   }
 

@@ -1,14 +1,15 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import type { IncomingMessage } from 'node:http'
+import { EventEmitter } from 'node:events'
+import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { createOriginCheck, fastifyHttpLimits, rejectUpgrade, type HttpLimits } from '@eventwire/kit'
-import { WebSocketServer, type WebSocket } from 'ws'
-import type { DoorHub } from './door-hub.js'
-import type { ManualSensor } from './sensors/manual.js'
+import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
+import type { WebSocket } from 'ws'
+import type { DoorBus } from './door-bus.js'
+import type { ManualSensor } from './sensors/manual.js'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import { isDoorState, type DoorEvent } from './types.js'
 
@@ -19,8 +20,10 @@ export interface WebDashboardOptions {
   queueGraceMs: number
   /** Past this many queued bytes a browser is dropped at once. */
   queueHardCapBytes: number
-  /** WebSocket ping period; a browser that misses one pong is terminated. */
-  pingIntervalMs: number
+  /** WebSocket ping period (one timer for every browser); a browser that misses one pong is terminated. */
+  heartbeatIntervalMs: number
+  /** How long close() lets browsers finish the 1001 close handshake before they are terminated. */
+  closeGraceMs: number
   /** Enables `POST /sensor` (Bearer token) feeding this sensor: how a real sensor reports over HTTP. */
   httpSensor?: { sensor: ManualSensor, token: string }
   /**
@@ -34,12 +37,7 @@ export interface WebDashboardOptions {
   logger: AppLogger
 }
 
-/** Loaded once: the page is tiny and never changes while the server runs. */
 const PUBLIC_DIR = new URL('../public/', import.meta.url)
-const STATIC_FILES: Record<string, { type: string, body: Buffer }> = {
-  '/': { type: 'text/html; charset=utf-8', body: readFileSync(new URL('index.html', PUBLIC_DIR)) },
-  '/dashboard.js': { type: 'text/javascript; charset=utf-8', body: readFileSync(new URL('dashboard.js', PUBLIC_DIR)) }
-}
 
 /** What the page receives: the whole picture, after every change and once on connect. */
 export interface DashboardMessage {
@@ -54,185 +52,156 @@ export interface DashboardMessage {
   serverTime: number
 }
 
-interface Browser { ws: WebSocket, alive: boolean }
-
 /**
- * The web side: fastify serves the page and `GET /state`; a `ws` server on
- * `/ws` pushes a DashboardMessage to every browser on every hub event.
+ * The web side: fastify serves the page (the kit's static files), `GET /state`
+ * and `POST /sensor`; the kit's WebSocketEndpoint on `/ws` (path routing, 503
+ * while closing, one heartbeat timer, bounded close handshakes, its
+ * ConnectionSet) carries a DashboardMessage to every browser on every event
+ * the DoorBus delivers.
  */
 export class WebDashboard {
   readonly app: FastifyInstance
-  readonly #wss: WebSocketServer
-  readonly #hub: DoorHub
+  readonly #bus: DoorBus
   readonly #options: WebDashboardOptions
-  readonly #browsers = new Set<Browser>()
-  readonly #slowReaders: SlowReaderWatch<Browser>
+  readonly #slowReaders: SlowReaderWatch<WebSocket>
   readonly #originAllowed: (request: IncomingMessage) => boolean
-  #pingTimer: NodeJS.Timeout | null = null
-  #closing = false
+  /**
+   * The upgrades that passed our origin check: what the endpoint listens to
+   * instead of the HTTP server. We refuse other origins ourselves so the 403
+   * names DOOR_ALLOWED_ORIGINS and the log line stays the documented one; the
+   * endpoint's own check (same list) then never refuses. Once the kit's
+   * endpoint takes a refusal hint, it can listen to `app.server` directly.
+   */
+  readonly #checkedUpgrades = new EventEmitter()
+  readonly #unsubscribe: () => void
+  #endpoint: WebSocketEndpoint | null = null
+  #closing: Promise<void> | null = null
 
-  constructor (hub: DoorHub, options: WebDashboardOptions) {
-    this.#hub = hub
+  constructor (bus: DoorBus, options: WebDashboardOptions) {
+    this.#bus = bus
     this.#options = options
-    this.#slowReaders = new SlowReaderWatch<Browser>({
+    this.#slowReaders = new SlowReaderWatch<WebSocket>({
       maxQueueBytes: options.maxQueueBytes,
       graceMs: options.queueGraceMs,
       hardCapBytes: options.queueHardCapBytes,
-      queuedBytes: (browser) => browser.ws.bufferedAmount,
+      queuedBytes: (ws) => ws.bufferedAmount,
       onSlow: this.#onSlow
     })
     this.#originAllowed = createOriginCheck(options.allowedOrigins)
     // Slowloris: slow or idle senders are cut off, and the connection count is capped.
     this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false, bodyLimit: 1024 })
-    // Browsers are not expected to send anything; a tiny limit bounds what a bad one can make us buffer.
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 1024, clientTracking: false })
-    this.#routes()
-    this.app.server.on('upgrade', this.#onUpgrade)
-    hub.on('event', this.#onEvent)
+    serveStaticFiles(this.app, PUBLIC_DIR, { '/': 'index.html', '/dashboard.js': 'dashboard.js' })
+    this.app.get('/state', async () => this.#message(null))
+    if (options.httpSensor !== undefined) sensorRoute(this.app, options.httpSensor, () => this.#bus.snapshot())
+    this.#unsubscribe = bus.subscribe(this.#onEvent)
   }
 
-  /** Browsers connected over WebSocket now. */
+  /** Browsers connected over WebSocket now (open; a dropped one is not counted while its socket goes). */
   get browserCount (): number {
-    return this.#browsers.size
+    let open = 0
+    for (const ws of this.#browsers()) if (ws.readyState === ws.OPEN) open++
+    return open
   }
 
   /** The longest browser queue now, in bytes (for metrics and tests). */
   get largestQueueBytes (): number {
     let largest = 0
-    for (const { ws } of this.#browsers) largest = Math.max(largest, ws.bufferedAmount)
+    for (const ws of this.#browsers()) largest = Math.max(largest, ws.bufferedAmount)
     return largest
   }
 
+  /** Starts the WebSocket endpoint (and its heartbeat timer) and listens. */
   async listen (port: number, host: string): Promise<AddressInfo> {
+    const { heartbeatIntervalMs, closeGraceMs, allowedOrigins, logger } = this.#options
+    this.#endpoint = new WebSocketEndpoint({
+      server: this.#checkedUpgrades as unknown as Server, // it only takes 'upgrade' events (see #checkedUpgrades)
+      path: '/ws',
+      // Browsers are not expected to send anything; a tiny limit bounds what a bad one can make us buffer.
+      maxPayloadBytes: 1024,
+      heartbeatIntervalMs,
+      closeGraceMs,
+      allowedOrigins,
+      logger,
+      onConnection: (ws) => this.#onBrowser(ws)
+    })
+    this.app.server.on('upgrade', this.#onUpgrade)
     await this.app.listen({ port, host })
-    this.#pingTimer = setInterval(this.#pingAll, this.#options.pingIntervalMs)
-    this.#pingTimer.unref()
     return this.app.server.address() as AddressInfo
   }
 
-  /** Tells every browser we are going away (1001), then closes the HTTP server. */
-  async close (graceMs = 2000): Promise<void> {
-    if (this.#closing) return
-    this.#closing = true
-    this.#hub.off('event', this.#onEvent)
-    if (this.#pingTimer !== null) clearInterval(this.#pingTimer)
-    this.#pingTimer = null
+  /**
+   * Upgrades get 503 from now on; every browser is told 1001 (terminated after
+   * closeGraceMs); then the HTTP server closes.
+   */
+  close (): Promise<void> {
+    this.#closing ??= this.#close()
+    return this.#closing
+  }
+
+  async #close (): Promise<void> {
+    this.#unsubscribe()
     this.#slowReaders.stop()
+    await this.#endpoint?.close()
     this.app.server.off('upgrade', this.#onUpgrade)
-    const closed = [...this.#browsers].map(({ ws }) => new Promise<void>((resolve) => {
-      if (ws.readyState === ws.CLOSED) resolve()
-      else ws.once('close', () => resolve())
-      ws.close(1001, 'server shutting down')
-    }))
-    const timer = setTimeout(() => { for (const { ws } of this.#browsers) ws.terminate() }, graceMs)
-    await Promise.all(closed)
-    clearTimeout(timer)
-    await new Promise<void>((resolve) => this.#wss.close(() => resolve()))
     await this.app.close()
   }
 
-  #routes (): void {
-    for (const [path, file] of Object.entries(STATIC_FILES)) {
-      this.app.get(path, async (_request, reply) => {
-        return await reply.type(file.type).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(file.body)
-      })
-    }
-    this.app.get('/state', async () => this.#message(null))
-    const httpSensor = this.#options.httpSensor
-    if (httpSensor !== undefined) {
-      const expected = digest(`Bearer ${httpSensor.token}`)
-      this.app.post('/sensor', async (request, reply) => {
-        if (!timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
-          return await reply.code(401).send({ error: 'missing or wrong Authorization: Bearer <DOOR_SENSOR_TOKEN>' })
-        }
-        const body = request.body as { state?: unknown } | null
-        const state = body?.state
-        if (!isDoorState(state)) {
-          return await reply.code(400).send({ error: 'body must be JSON {"state":"open"} or {"state":"close"}' })
-        }
-        httpSensor.sensor.set(state)
-        return { ok: true, ...this.#hub.snapshot() }
-      })
-    }
+  * #browsers (): Iterable<WebSocket> {
+    if (this.#endpoint !== null) yield * this.#endpoint.connections
   }
 
   #message (event: DoorEvent | null): DashboardMessage {
-    return { type: 'state', event, ...this.#hub.snapshot(), serverTime: Date.now() }
+    return { type: 'state', event, ...this.#bus.snapshot(), serverTime: Date.now() }
   }
 
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on('error', noop)
-    const path = (request.url ?? '').split('?')[0]
-    if (path !== '/ws' || this.#closing) {
-      rejectUpgrade(socket, 404, 'the dashboard\'s WebSocket is at /ws')
-      return
-    }
     // Cross-site WebSocket: another site's page must not read our state through a visitor's browser.
     if (!this.#originAllowed(request)) {
       this.#options.logger.info({ origin: request.headers.origin }, 'refused a WebSocket from another origin')
       rejectUpgrade(socket, 403, 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS')
       return
     }
-    this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      socket.off('error', noop)
-      this.#onBrowser(ws)
-    })
+    this.#checkedUpgrades.emit('upgrade', request, socket, head)
   }
 
   #onBrowser (ws: WebSocket): void {
-    const browser: Browser = { ws, alive: true }
-    this.#browsers.add(browser)
-    this.#slowReaders.add(browser)
-    const onPong = (): void => { browser.alive = true }
-    const onError = (err: Error): void => {
-      this.#options.logger.warn({ err: err.message }, 'browser connection error')
-    }
-    const onClose = (): void => {
-      this.#browsers.delete(browser)
-      this.#slowReaders.delete(browser)
-      ws.off('pong', onPong)
-      ws.off('error', onError)
-      ws.off('close', onClose)
-    }
-    ws.on('pong', onPong)
-    ws.on('error', onError)
-    ws.on('close', onClose)
-    this.#send(browser, JSON.stringify(this.#message(null)))
+    this.#slowReaders.add(ws)
+    ws.once('close', () => this.#slowReaders.delete(ws))
+    this.#send(ws, JSON.stringify(this.#message(null)))
   }
 
   readonly #onEvent = (event: DoorEvent): void => {
-    if (this.#browsers.size === 0) return
+    if (this.#endpoint === null || this.#endpoint.size === 0) return
     const text = JSON.stringify(this.#message(event))
-    for (const browser of this.#browsers) this.#send(browser, text)
+    for (const ws of this.#endpoint.connections) this.#send(ws, text)
   }
 
-  #send (browser: Browser, text: string): void {
-    if (this.#slowReaders.observe(browser)) return
-    browser.ws.send(text)
+  #send (ws: WebSocket, text: string): void {
+    if (ws.readyState !== ws.OPEN || this.#slowReaders.observe(ws)) return
+    ws.send(text)
   }
 
-  readonly #onSlow = (browser: Browser, verdict: SlowVerdict): void => {
+  readonly #onSlow = (ws: WebSocket, verdict: SlowVerdict): void => {
     this.#options.logger.warn({ ...verdict, maxQueueBytes: this.#options.maxQueueBytes }, 'browser is not reading; dropped it')
-    this.#browsers.delete(browser)
-    browser.ws.terminate()
-  }
-
-  readonly #pingAll = (): void => {
-    for (const browser of this.#browsers) {
-      if (!browser.alive) {
-        this.#options.logger.info({}, 'browser missed a heartbeat; terminated it')
-        this.#browsers.delete(browser)
-        this.#slowReaders.delete(browser)
-        browser.ws.terminate()
-        continue
-      }
-      browser.alive = false
-      browser.ws.ping()
-    }
+    ws.terminate()
   }
 }
 
-function noop (): void {}
+/** `POST /sensor`: a real sensor reports `{"state":"open"|"close"}` with `Authorization: Bearer <token>`. */
+function sensorRoute (app: FastifyInstance, httpSensor: { sensor: ManualSensor, token: string }, snapshot: DoorBus['snapshot']): void {
+  const expected = digest(`Bearer ${httpSensor.token}`)
+  app.post('/sensor', async (request, reply) => {
+    if (!timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
+      return await reply.code(401).send({ error: 'missing or wrong Authorization: Bearer <DOOR_SENSOR_TOKEN>' })
+    }
+    const state = (request.body as { state?: unknown } | null)?.state
+    if (!isDoorState(state)) {
+      return await reply.code(400).send({ error: 'body must be JSON {"state":"open"} or {"state":"close"}' })
+    }
+    httpSensor.sensor.set(state)
+    return { ok: true, ...snapshot() }
+  })
+}
 
 /** Fixed-length digests so the token comparison takes the same time whatever was sent. */
 function digest (text: string): Buffer {

@@ -3,6 +3,7 @@ import { once } from 'node:events'
 import { createRequire } from 'node:module'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LineClient, waitUntil } from '@eventwire/testkit'
+import { InProcessDoorBus } from '../src/index.js'
 import { frame, startDoor, type StartedDoor } from './helpers.js'
 
 const require = createRequire(import.meta.url)
@@ -117,7 +118,7 @@ describe('door-server TCP broadcast', () => {
   })
 
   it('answers heartbeat pings, never pings on its own, and closes a pinging client that goes quiet', async () => {
-    const { sensor, port } = await door({ heartbeat: { timeoutMs: 300 } })
+    const { sensor, port } = await door({ heartbeatTimeoutMs: 300 })
     sensor.set('close', 1)
     const quiet = await client(port) // nc-style: never pings, must never be timed out
     const pinger = await client(port)
@@ -152,7 +153,9 @@ describe('door-server TCP broadcast', () => {
   })
 
   it('ends every client cleanly on close() and stops accepting', async () => {
-    const { sensor, port, door: server } = await door()
+    const bus = new InProcessDoorBus()
+    const { sensor, port, door: server } = await door({ bus })
+    expect(bus.subscriberCount).toBe(2) // TCP and the dashboard
     sensor.set('open', 3)
     const c = await client(port)
     expect(await c.next()).toBe('["open",3]')
@@ -163,6 +166,6 @@ describe('door-server TCP broadcast', () => {
     const [err] = await once(refused, 'error') as [NodeJS.ErrnoException]
     expect(err.code).toBe('ECONNREFUSED')
     expect(sensor.listenerCount('reading')).toBe(0)
-    expect(server.hub.listenerCount('event')).toBe(0)
+    expect(bus.subscriberCount).toBe(0)
   })
 })

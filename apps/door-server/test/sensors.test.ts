@@ -55,7 +55,7 @@ describe('DoorHub', () => {
     const sensor = new ManualSensor()
     const h = new DoorHub(sensor, { offlineAfterMs, logger: new MemoryLogger() })
     const events: DoorEvent[] = []
-    h.on('event', (e) => events.push(e))
+    h.bus.subscribe((e) => events.push(e))
     h.start()
     return { sensor, hub: h, events }
   }

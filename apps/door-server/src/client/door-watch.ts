@@ -1,3 +1,5 @@
+import { assertNumberOption } from '@eventwire/protocol'
+
 export interface DoorWatchOptions {
   /** How long the door may stay open before the warning, ms. */
   thresholdMs: number
@@ -25,7 +27,7 @@ export class DoorWatch {
   #warnedFor: number | null = null
 
   constructor (options: DoorWatchOptions) {
-    if (!(options.thresholdMs >= 0)) throw new RangeError(`thresholdMs must be >= 0, got ${options.thresholdMs}`)
+    assertNumberOption('thresholdMs', options.thresholdMs, 0)
     this.thresholdMs = options.thresholdMs
     this.#onWarn = options.onWarn
     this.#onClosedAfterWarn = options.onClosedAfterWarn

@@ -1,3 +1,4 @@
+import { assertNumberOption } from '@eventwire/protocol'
 import type { DoorState } from '../types.js'
 import { BaseSensor } from './sensor.js'
 
@@ -24,7 +25,8 @@ export class SimulatedSensor extends BaseSensor {
     super()
     this.maxMs = options.maxMs ?? 5000
     this.minMs = Math.min(options.minMs ?? 100, this.maxMs)
-    if (!(this.maxMs >= 1) || !(this.minMs >= 0)) throw new RangeError(`SimulatedSensor: maxMs must be >= 1 and minMs >= 0, got ${this.maxMs}, ${this.minMs}`)
+    assertNumberOption('maxMs', this.maxMs, 1)
+    assertNumberOption('minMs', this.minMs, 0)
     this.#random = options.random ?? Math.random
     this.#state = options.initial ?? 'close'
   }
