@@ -1,0 +1,76 @@
+// `pnpm dev`: builds the shared packages, runs every app with `tsx watch`, and
+// prints one summary of what runs where once all of them are listening. An app
+// that fails is loud; Ctrl-C stops them all and exits 0 once they drained.
+import { spawn, spawnSync } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const apps = ['status-server', 'http-bridge', 'door-server', 'chat-server']
+const colors = { 'status-server': 36, 'http-bridge': 35, 'door-server': 33, 'chat-server': 32 }
+const tty = process.stdout.isTTY && process.env.NO_COLOR === undefined
+const paint = (code, text) => (tty ? `\x1b[${code}m${text}\x1b[0m` : text)
+
+// The apps import the packages' dist/; build those (and only those) first.
+const build = spawnSync('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=./apps/*^...', '--output-logs=errors-only'], { cwd: root, stdio: 'inherit' })
+if (build.status !== 0) {
+  console.error(paint(31, 'pnpm dev: building the packages failed (above); fix it and run pnpm dev again'))
+  process.exit(build.status ?? 1)
+}
+
+const listening = new Map()
+const children = new Map()
+let stopping = false
+
+function summary () {
+  const lines = apps.map((app) => `  ${app.padEnd(14)} ${listening.get(app)}`)
+  const extra = [
+    '  try:           printf \'404\\n200\\n\' | nc -N localhost 9670',
+    '                 curl \'localhost:8090/?statusCode=404\'',
+    '                 npx pnpm door-client localhost 8000 2',
+    '                 nc localhost 8001   (chat; or telnet localhost 8001)',
+    '  Ctrl-C stops everything.'
+  ]
+  console.log(['', paint(1, 'eventwire is up:'), ...lines, ...extra, ''].join('\n'))
+}
+
+function onLine (app, line) {
+  let msg = line
+  try {
+    const entry = JSON.parse(line)
+    msg = typeof entry.msg === 'string' ? entry.msg : line
+    if (entry.level >= 50) msg = paint(31, msg)
+  } catch {}
+  console.log(`${paint(colors[app], app.padEnd(14))} ${msg}`)
+  if (!listening.has(app) && /listening/.test(msg)) {
+    listening.set(app, msg.replace(/^[a-z-]+ listening:? (on )?/, ''))
+    if (listening.size === apps.length) summary()
+  }
+}
+
+for (const app of apps) {
+  const child = spawn('pnpm', ['exec', 'tsx', 'watch', '--clear-screen=false', 'src/main.ts'], { cwd: `${root}apps/${app}`, stdio: ['ignore', 'pipe', 'pipe'] })
+  children.set(app, child)
+  for (const stream of [child.stdout, child.stderr]) {
+    let rest = ''
+    stream.on('data', (chunk) => {
+      const lines = (rest + chunk.toString()).split('\n')
+      rest = lines.pop() ?? ''
+      for (const line of lines) if (line.trim() !== '') onLine(app, line)
+    })
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(app)
+    if (!stopping) console.error(paint(31, `\n*** ${app} stopped (${signal ?? `exit ${code}`}); its last lines are above. The other apps keep running. ***\n`))
+    if (children.size === 0) process.exit(stopping ? 0 : 1)
+  })
+}
+
+function stop () {
+  if (stopping) return
+  stopping = true
+  console.log('\nstopping every app…')
+  for (const child of children.values()) child.kill('SIGTERM')
+  setTimeout(() => { for (const child of children.values()) child.kill('SIGKILL') }, 10_000).unref()
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
