@@ -33,8 +33,6 @@ export interface RedisServerOptions {
   startTimeoutMs?: number
 }
 
-const BIN = process.env.REDIS_SERVER_BIN ?? 'redis-server'
-
 /**
  * Spawns `redis-server` on a free port (no RDB snapshots, AOF only when asked) and waits until it
  * answers PING. Rejects with code `REDIS_SERVER_MISSING` when the binary is not installed.
@@ -89,7 +87,8 @@ export async function startRedisServer (options: RedisServerOptions = {}): Promi
 async function spawnRedis (port: number, dir: string, appendonly: boolean, timeoutMs: number): Promise<ChildProcess> {
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
     '--appendonly', appendonly ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning']
-  const child = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server'
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const output: string[] = []
   const keep = (chunk: Buffer): void => { if (output.length < 50) output.push(chunk.toString()) }
   child.stdout?.on('data', keep)
@@ -97,7 +96,7 @@ async function spawnRedis (port: number, dir: string, appendonly: boolean, timeo
   const failed = new Promise<never>((_resolve, reject) => {
     child.once('error', (err: NodeJS.ErrnoException) => {
       reject(err.code === 'ENOENT'
-        ? Object.assign(new Error(`${BIN} not found: install Redis 7 (apt-get install redis-server) or set REDIS_SERVER_BIN`), { code: 'REDIS_SERVER_MISSING' })
+        ? Object.assign(new Error(`${bin} not found: install Redis 7 (apt-get install redis-server) or set REDIS_SERVER_BIN`), { code: 'REDIS_SERVER_MISSING' })
         : err)
     })
     child.once('exit', (code, signal) => reject(Object.assign(
