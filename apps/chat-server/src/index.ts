@@ -10,8 +10,32 @@ export {
   type ListenOptions
 } from './server.js'
 export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, DEFAULT_ANNOUNCE_LIMIT, type ChatRoomOptions } from './core/room.js'
+export { quitReason, kickReason } from './core/leave-reasons.js'
+export { LocalBus, type RoomBus } from './core/room-bus.js'
+export { NickRegistry, type NickStore, type RenameResult } from './core/nick-registry.js'
+export { COMMANDS, HELP_TEXT, parseLine, type CommandSpec, type CommandContext, type ParsedLine } from './core/commands.js'
 export { Member, type MemberTransport } from './core/member.js'
-export { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type ServerEvent, type MessageEvent, type PrivateEvent, type WelcomeEvent, type HistoryEvent, type JoinEvent, type LeaveEvent, type NickEvent, type WhoEvent, type ErrorEvent, type SystemEvent } from './core/events.js'
+export {
+  ChatErrorCodes,
+  LeaveCodes,
+  type ChatErrorCode,
+  type LeaveCode,
+  type LeaveReason,
+  type ChatRequest,
+  type ServerEvent,
+  type RoomEvent,
+  type RoomEventDraft,
+  type MessageEvent,
+  type PrivateEvent,
+  type WelcomeEvent,
+  type HistoryEvent,
+  type JoinEvent,
+  type LeaveEvent,
+  type NickEvent,
+  type WhoEvent,
+  type ErrorEvent,
+  type SystemEvent
+} from './core/events.js'
 export { RateLimiter, type RateLimitOptions } from './core/rate-limit.js'
 export { sanitizeText } from './core/sanitize.js'
 export { checkNick, nickKey, MAX_NICK_LENGTH } from './core/nick.js'

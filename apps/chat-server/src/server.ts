@@ -1,7 +1,9 @@
 import type { AddressInfo } from 'node:net'
 import type { HttpLimits } from '@eventwire/kit'
-import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
+import { assertNumberOption, silentAppLogger, type AppLogger } from '@eventwire/protocol'
+import type { NickStore } from './core/nick-registry.js'
 import type { RateLimitOptions } from './core/rate-limit.js'
+import type { RoomBus } from './core/room-bus.js'
 import { ChatRoom } from './core/room.js'
 import { TcpTransport } from './tcp/tcp-transport.js'
 import { WebTransport } from './web/web-transport.js'
@@ -22,9 +24,9 @@ export interface ChatServerOptions {
   maxLineBytes?: number
   /** WebSocket ping period; a browser silent for a whole period is dropped. Default 30 s. */
   heartbeatIntervalMs?: number
-  /** How long a graceful disconnect waits for the peer before cutting it. Default 2 s. */
+  /** How long a graceful disconnect or shutdown waits for the peer before cutting it. Default 2 s. */
   closeGraceMs?: number
-  /** Joins/leaves are announced while the room has at most this many members. Default: always. */
+  /** Joins/leaves are announced while the room has at most this many members; 0 (the default): always. */
   announceLimit?: number
   /**
    * A TCP member's join is announced at its first line or after this long,
@@ -39,12 +41,16 @@ export interface ChatServerOptions {
   allowedOrigins?: readonly string[]
   /** Header, request and idle deadlines and the connection cap of the web port (slowloris). Default: DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits
+  /** The room's ordered log of room-wide events (RoomBus). Default: in-process (LocalBus). */
+  bus?: RoomBus
+  /** Who holds which nickname (NickStore). Default: in-process (NickRegistry). */
+  nicks?: NickStore
   logger?: AppLogger
 }
 
 export interface ListenOptions {
   /** TCP (netcat/telnet) port; 0 picks a free one. */
-  tcpPort: number
+  port: number
   /** HTTP page + WebSocket port; 0 picks a free one. */
   webPort: number
   /** Bind address for both. Default 127.0.0.1. */
@@ -72,6 +78,23 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000
 export const DEFAULT_CLOSE_GRACE_MS = 2000
 export const DEFAULT_JOIN_SNIFF_MS = 300
 
+/** The transports' options with defaults applied; a bad one throws ERR_INVALID_OPTION before anything is built. */
+function resolveTransportOptions (options: ChatServerOptions): { maxQueueBytes: number, maxLineBytes: number, heartbeatIntervalMs: number, closeGraceMs: number, joinSniffMs: number } {
+  const resolved = {
+    maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
+    maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
+    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
+    joinSniffMs: options.joinSniffMs ?? DEFAULT_JOIN_SNIFF_MS
+  }
+  assertNumberOption('maxQueueBytes', resolved.maxQueueBytes, 1, { integer: true })
+  assertNumberOption('maxLineBytes', resolved.maxLineBytes, 1, { integer: true })
+  assertNumberOption('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1)
+  assertNumberOption('closeGraceMs', resolved.closeGraceMs, 0)
+  assertNumberOption('joinSniffMs', resolved.joinSniffMs, 0)
+  return resolved
+}
+
 /**
  * Builds the chat server: one room, a TCP transport for netcat/telnet users
  * and a WebSocket transport (with the browser page) for everyone else. Nothing
@@ -79,24 +102,23 @@ export const DEFAULT_JOIN_SNIFF_MS = 300
  */
 export function createChatServer (options: ChatServerOptions = {}): ChatServer {
   const logger = options.logger ?? silentAppLogger
-  const maxQueueBytes = options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES
-  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
-  const closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS
+  const { maxQueueBytes, maxLineBytes, heartbeatIntervalMs, closeGraceMs, joinSniffMs } = resolveTransportOptions(options)
   const room = new ChatRoom({
     historySize: options.historySize,
     maxMessageLength: options.maxMessageLength,
     rateLimit: options.rateLimit,
     announceLimit: options.announceLimit,
+    bus: options.bus,
+    nicks: options.nicks,
     logger
   })
-  const joinSniffMs = options.joinSniffMs ?? DEFAULT_JOIN_SNIFF_MS
   const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs })
   const web: WebTransport = new WebTransport({
     room,
     logger,
     maxQueueBytes,
     maxPayloadBytes: maxLineBytes,
-    heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
+    heartbeatIntervalMs,
     closeGraceMs,
     allowedOrigins: options.allowedOrigins ?? [],
     httpLimits: options.httpLimits
@@ -105,10 +127,11 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
     closing ??= (async () => {
+      // Nobody new, then the goodbye to everyone, then wait (at most closeGraceMs) for them to go.
       web.stopAccepting()
-      const tcpStopped = tcp.stop() // stops accepting now, resolves once the room's closes complete
+      const tcpListenerClosed = tcp.stopAccepting()
       room.shutdown()
-      await Promise.all([tcpStopped, web.stop()])
+      await Promise.all([tcpListenerClosed, tcp.stop(), web.stop()])
     })()
     await closing
   }
@@ -117,8 +140,8 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     room,
     tcp,
     web,
-    async listen ({ tcpPort, webPort, host = '127.0.0.1' }) {
-      const tcpAddress = await tcp.listen(tcpPort, host)
+    async listen ({ port, webPort, host = '127.0.0.1' }) {
+      const tcpAddress = await tcp.listen(port, host)
       try {
         return { tcp: tcpAddress, web: await web.listen(webPort, host) }
       } catch (err) {

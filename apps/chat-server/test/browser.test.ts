@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { LineClient } from '@eventwire/testkit'
 import { launchChromium } from '@eventwire/testkit/browser'
+import { kickReason } from '../src/index.js'
 import { startServer, tcpJoin, type Started } from './helpers.js'
 
 let browser: Browser
@@ -56,7 +57,7 @@ describe('the chat page in Chromium', () => {
       // Dropped by the server: the page shows it, reconnects by itself and takes its nickname back.
       const member = started.server.room.findByNick('webby')
       expect(member).toBeDefined()
-      started.server.room.kick(member as NonNullable<typeof member>, 'testing reconnect', true)
+      started.server.room.kick(member as NonNullable<typeof member>, kickReason('testing reconnect'), true)
       await page.locator('#messages li', { hasText: 'disconnected: testing reconnect' }).first().waitFor()
       await page.locator('#who li.me', { hasText: 'webby' }).waitFor({ timeout: 10_000 })
       await page.locator('#status.connected').waitFor()

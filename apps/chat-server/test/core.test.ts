@@ -41,22 +41,22 @@ describe('parseLine', () => {
     expect(parseLine('//not a command')).toEqual({ ok: true, request: { type: 'message', text: '/not a command' } })
     expect(parseLine('/NICK bob')).toEqual({ ok: true, request: { type: 'nick', nick: 'bob' } })
     expect(parseLine('/msg bob hi  there')).toEqual({ ok: true, request: { type: 'msg', to: 'bob', text: 'hi  there' } })
-    expect(parseLine('/msg bob')).toEqual({ ok: false, unknown: false, text: 'usage: /msg NAME TEXT' })
+    expect(parseLine('/msg bob')).toEqual({ ok: false, code: 'BAD_COMMAND', text: 'usage: /msg NAME TEXT' })
     expect(parseLine('/quit')).toEqual({ ok: true, request: { type: 'quit' } })
-    expect(parseLine('/frobnicate x')).toEqual({ ok: false, unknown: true, text: 'unknown command /frobnicate; type /help for the list' })
+    expect(parseLine('/frobnicate x')).toEqual({ ok: false, code: 'UNKNOWN_COMMAND', text: 'unknown command /frobnicate; type /help for the list' })
   })
 })
 
 describe('RateLimiter', () => {
   it('allows a burst, warns once, then kicks; refills with time', () => {
     const limiter = new RateLimiter({ burst: 2, perSecond: 10 })
-    const m = new Member('id', 'n', 'n', { kind: 't', send: () => true, close: () => {} }, 2, 0)
+    const m = new Member('id', 'n', 'n', { kind: 't', echo: false, send: () => true, close: () => {} }, 2, 0)
     expect([limiter.take(m, 0), limiter.take(m, 0), limiter.take(m, 0), limiter.take(m, 0)]).toEqual(['ok', 'ok', 'warn', 'kick'])
-    const m2 = new Member('id', 'n', 'n', { kind: 't', send: () => true, close: () => {} }, 2, 0)
+    const m2 = new Member('id', 'n', 'n', { kind: 't', echo: false, send: () => true, close: () => {} }, 2, 0)
     expect([limiter.take(m2, 0), limiter.take(m2, 0), limiter.take(m2, 0)]).toEqual(['ok', 'ok', 'warn'])
     expect(limiter.take(m2, 100)).toBe('ok') // one token back after 100 ms, still warned
     expect(limiter.take(m2, 100)).toBe('kick')
-    const m3 = new Member('id', 'n', 'n', { kind: 't', send: () => true, close: () => {} }, 2, 0)
+    const m3 = new Member('id', 'n', 'n', { kind: 't', echo: false, send: () => true, close: () => {} }, 2, 0)
     expect([limiter.take(m3, 0), limiter.take(m3, 0), limiter.take(m3, 0)]).toEqual(['ok', 'ok', 'warn'])
     expect(limiter.take(m3, 200)).toBe('ok') // full again: forgiven
     expect([limiter.take(m3, 200), limiter.take(m3, 200)]).toEqual(['ok', 'warn'])
@@ -66,18 +66,18 @@ describe('RateLimiter', () => {
 describe('History', () => {
   it('keeps the last N, oldest first', () => {
     const h = new History(3)
-    for (let i = 1; i <= 5; i++) h.push({ type: 'message', from: 'a', text: String(i), ts: i })
+    for (let i = 1; i <= 5; i++) h.push({ type: 'message', from: 'a', fromId: 'id-a', text: String(i), ts: i, seq: i })
     expect(h.toArray().map((m) => m.text)).toEqual(['3', '4', '5'])
     const none = new History(0)
-    none.push({ type: 'message', from: 'a', text: 'x', ts: 1 })
+    none.push({ type: 'message', from: 'a', fromId: 'id-a', text: 'x', ts: 1, seq: 1 })
     expect(none.toArray()).toEqual([])
   })
 })
 
 describe('formatLine', () => {
   it('renders every event as newline-terminated text', () => {
-    expect(formatLine({ type: 'message', from: 'a', text: 'hi', ts: 1 }, 'b')).toBe('<a> hi\n')
-    expect(formatLine({ type: 'leave', nick: 'a', reason: 'quit', ts: 1 }, 'b')).toBe('* a left (quit)\n')
+    expect(formatLine({ type: 'message', from: 'a', fromId: 'id-a', text: 'hi', ts: 1, seq: 1 }, 'b')).toBe('<a> hi\n')
+    expect(formatLine({ type: 'leave', nick: 'a', reason: 'quit', code: 'QUIT', fromId: 'id-a', ts: 1, seq: 2 }, 'b')).toBe('* a left (quit)\n')
     expect(formatLine({ type: 'system', text: 'x\ny' }, 'b')).toBe('* x\n* y\n')
     expect(formatLine({ type: 'private', from: 'a', to: 'b', text: 'psst', ts: 1 }, 'a')).toBe('[private to b] psst\n')
     expect(formatLine({ type: 'private', from: 'a', to: 'b', text: 'psst', ts: 1 }, 'b')).toBe('[private] <a> psst\n')

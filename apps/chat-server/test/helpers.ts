@@ -10,7 +10,7 @@ export interface Started {
 /** A real server on 127.0.0.1, ports chosen by the OS. */
 export async function startServer (options: ChatServerOptions = {}): Promise<Started> {
   const server = createChatServer(options)
-  const { tcp, web } = await server.listen({ tcpPort: 0, webPort: 0, host: '127.0.0.1' })
+  const { tcp, web } = await server.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
   return { server, tcpPort: tcp.port, webPort: web.port }
 }
 

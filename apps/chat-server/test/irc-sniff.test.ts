@@ -67,6 +67,8 @@ async function expectNothingSeen (tom: LineClient, wendy: WsClient): Promise<voi
   expect(started?.server.room.size).toBe(2)
   wendy.send({ type: 'message', text: 'marker from wendy' })
   expect(await tom.next()).toBe('<wendy> marker from wendy')
+  // Wendy's own line comes back to her (the page's echo): nothing reached her before it either.
+  expect(await wendy.next()).toMatchObject({ type: 'message', from: 'wendy', text: 'marker from wendy' })
   tom.send('marker from tom')
   expect(await wendy.next()).toMatchObject({ type: 'message', from: 'tom', text: 'marker from tom' })
 }

@@ -53,20 +53,24 @@ describe('web transport', () => {
 
     web.send({ type: 'nick', nick: 'wendy' })
     expect(await tom.next()).toBe(`* ${welcome.nick as string} is now known as wendy`)
-    expect(await web.next()).toEqual({ type: 'nick', from: welcome.nick, to: 'wendy', ts: expect.any(Number) })
+    const renamed = await web.next()
+    expect(renamed).toEqual({ type: 'nick', from: welcome.nick, to: 'wendy', fromId: welcome.id, ts: expect.any(Number), seq: expect.any(Number) })
 
     web.send({ type: 'message', text: 'hi from the browser' })
     expect(await tom.next()).toBe('<wendy> hi from the browser')
+    // The author's own line comes back from the room, in the room's order.
+    expect(await web.next()).toEqual({ type: 'message', from: 'wendy', fromId: welcome.id, text: 'hi from the browser', ts: expect.any(Number), seq: renamed.seq + 1 })
     tom.send('hi from netcat')
     const msg = await web.next()
-    expect(msg).toEqual({ type: 'message', from: 'tom', text: 'hi from netcat', ts: expect.any(Number) })
+    expect(msg).toEqual({ type: 'message', from: 'tom', fromId: expect.stringMatching(/^[\w-]{21}$/), text: 'hi from netcat', ts: expect.any(Number), seq: renamed.seq + 2 })
     expect(Math.abs(Date.now() - (msg.ts as number))).toBeLessThan(60_000)
 
     // Commands typed into the page travel as message text, as over TCP.
     web.send({ type: 'message', text: '/me waves' })
     expect(await tom.next()).toBe('* wendy waves')
+    expect(await web.next()).toMatchObject({ type: 'action', from: 'wendy', fromId: welcome.id, text: 'waves' })
     tom.send('/me waves back')
-    expect(await web.next()).toEqual({ type: 'action', from: 'tom', text: 'waves back', ts: expect.any(Number) })
+    expect(await web.next()).toEqual({ type: 'action', from: 'tom', fromId: msg.fromId, text: 'waves back', ts: expect.any(Number), seq: expect.any(Number) })
     web.send({ type: 'who' })
     expect(await web.next()).toEqual({ type: 'who', nicks: ['tom', 'wendy'] })
     web.send({ type: 'msg', to: 'TOM', text: 'private hi' })
@@ -76,7 +80,7 @@ describe('web transport', () => {
     expect(await web.next()).toEqual({ type: 'error', code: 'UNKNOWN_COMMAND', text: 'unknown command /bogus; type /help for the list' })
 
     await tom.close()
-    expect(await web.next()).toEqual({ type: 'leave', nick: 'tom', reason: 'connection closed', ts: expect.any(Number) })
+    expect(await web.next()).toEqual({ type: 'leave', nick: 'tom', reason: 'connection closed', code: 'CLOSED', fromId: msg.fromId, ts: expect.any(Number), seq: expect.any(Number) })
   })
 
   it('answers bad JSON and bad requests with an error to that client only', async () => {
@@ -96,7 +100,7 @@ describe('web transport', () => {
     expect(await ann.next()).toMatchObject({ type: 'error', code: 'BAD_REQUEST', text: expect.stringMatching(/^binary frames/) })
     ann.send({ type: 'message', text: 'still fine' })
     // Ben saw none of the errors: his next event is ann's message.
-    expect(await ben.next()).toEqual({ type: 'message', from: 'ann', text: 'still fine', ts: expect.any(Number) })
+    expect(await ben.next()).toEqual({ type: 'message', from: 'ann', fromId: expect.any(String), text: 'still fine', ts: expect.any(Number), seq: expect.any(Number) })
   })
 
   it('closes a client that sends more than maxPayload, and only that client', async () => {

@@ -1,24 +1,158 @@
-import type { ChatRequest } from './events.js'
+import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type RoomEventDraft, type ServerEvent } from './events.js'
+import { quitReason } from './leave-reasons.js'
+import type { Member } from './member.js'
+import type { NickStore } from './nick-registry.js'
 
-/** `/help` text; one command per line. */
+/** What a command's handler may do in the room: the room implements this, privately. */
+export interface CommandContext {
+  readonly nicks: NickStore
+  /** Members here, in join order. */
+  members: () => Iterable<Member>
+  /** To this member only (a full queue drops it). */
+  reply: (member: Member, event: ServerEvent) => void
+  error: (member: Member, code: ChatErrorCode, text: string) => void
+  /** False, after telling the member, when a message is longer than the room allows. */
+  fitsLength: (member: Member, text: string) => boolean
+  /** A room-wide event, through the bus; its author is told if the log did not take it. */
+  publish: (author: Member, event: RoomEventDraft) => void
+  kick: (member: Member, reason: LeaveReason, graceful: boolean) => void
+}
+
+type RequestType = ChatRequest['type']
+type RequestOf<T extends RequestType> = Extract<ChatRequest, { type: T }>
+
+/** One row of the command table. Text reaches it already cleaned (sanitizeText), where it entered the room. */
+export interface CommandSpec<T extends RequestType> {
+  /** The word after `/` (any case); absent for a plain message, which is any line not starting with `/`. */
+  readonly word?: string
+  /** How /help and usage errors spell it: `/msg NAME TEXT`. */
+  readonly usage?: string
+  /** Its line in /help. */
+  readonly help?: string
+  /** The request from the text after the word; undefined when that text does not fit `usage`. Absent with `word`. */
+  readonly fromText?: (rest: string) => RequestOf<T> | undefined
+  /** The request from a JSON frame's own string fields (`field(name)`), or the error text for the sender. */
+  readonly fromJson: (field: (name: string) => string | undefined) => RequestOf<T> | string
+  readonly run: (ctx: CommandContext, member: Member, request: RequestOf<T>) => void
+}
+
+/** `[word, rest]`: the first word of `text` and what follows it, spaces between dropped. */
+function split (text: string): [string, string] {
+  const m = /^(\S+)\s*([\s\S]*)$/.exec(text)
+  return m === null ? ['', ''] : [m[1] as string, m[2] as string]
+}
+
+function say (ctx: CommandContext, member: Member, type: 'message' | 'action', text: string): void {
+  if (text === '' || !ctx.fitsLength(member, text)) return
+  ctx.publish(member, { type, from: member.nick, fromId: member.id, text, ts: Date.now() })
+}
+
+function whisper (ctx: CommandContext, member: Member, to: string, text: string): void {
+  const target = ctx.nicks.find(to)
+  if (target === undefined) return ctx.error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
+  if (text === '' || !ctx.fitsLength(member, text)) return
+  const ts = Date.now()
+  // Two objects, not one shared: the TCP rendering differs for sender and recipient.
+  ctx.reply(target, { type: 'private', from: member.nick, to: target.nick, text, ts })
+  if (target !== member && member.present) ctx.reply(member, { type: 'private', from: member.nick, to: target.nick, text, ts })
+}
+
+function rename (ctx: CommandContext, member: Member, nick: string): void {
+  const result = ctx.nicks.rename(member, nick)
+  if (!result.ok) ctx.error(member, result.code, result.text)
+  else if (result.from !== undefined) ctx.publish(member, { type: 'nick', from: result.from, to: member.nick, fromId: member.id, ts: Date.now() })
+}
+
+/**
+ * Chat's whole command grammar: text command ↔ JSON request type ↔ handler ↔
+ * help line. Adding a command is one row here (and its request in events.ts).
+ * Keyed by request type, in /help order.
+ */
+export const COMMANDS: { readonly [T in RequestType]: CommandSpec<T> } = {
+  message: {
+    fromJson: (field) => { const text = field('text'); return text === undefined ? 'a message needs a string "text"' : { type: 'message', text } },
+    run: (ctx, member, r) => { say(ctx, member, 'message', r.text) }
+  },
+  nick: {
+    word: 'nick',
+    usage: '/nick NAME',
+    help: 'change your nickname (1-24 visible characters, no spaces)',
+    fromText: (nick) => nick === '' ? undefined : { type: 'nick', nick },
+    fromJson: (field) => { const nick = field('nick'); return nick === undefined ? 'a nick request needs a string "nick"' : { type: 'nick', nick } },
+    run: (ctx, member, r) => { rename(ctx, member, r.nick) }
+  },
+  who: {
+    word: 'who',
+    usage: '/who',
+    help: 'list who is here',
+    fromText: () => ({ type: 'who' }),
+    fromJson: () => ({ type: 'who' }),
+    run: (ctx, member) => { ctx.reply(member, { type: 'who', nicks: Array.from(ctx.members(), (m) => m.nick) }) }
+  },
+  action: {
+    word: 'me',
+    usage: '/me ACTION',
+    help: 'say an action: "/me waves" shows "* you waves"',
+    fromText: (text) => text === '' ? undefined : { type: 'action', text },
+    fromJson: (field) => { const text = field('text'); return text === undefined ? 'an action needs a string "text"' : { type: 'action', text } },
+    run: (ctx, member, r) => { say(ctx, member, 'action', r.text) }
+  },
+  msg: {
+    word: 'msg',
+    usage: '/msg NAME TEXT',
+    help: 'private message to one person',
+    fromText: (rest) => { const [to, text] = split(rest); return to === '' || text === '' ? undefined : { type: 'msg', to, text } },
+    fromJson: (field) => {
+      const to = field('to')
+      const text = field('text')
+      return to === undefined || text === undefined ? 'a msg needs string "to" and "text"' : { type: 'msg', to, text }
+    },
+    run: (ctx, member, r) => { whisper(ctx, member, r.to, r.text) }
+  },
+  quit: {
+    word: 'quit',
+    usage: '/quit [MESSAGE]',
+    help: 'leave',
+    fromText: (text) => text === '' ? { type: 'quit' } : { type: 'quit', text },
+    fromJson: (field) => { const text = field('text'); return text === undefined ? { type: 'quit' } : { type: 'quit', text } },
+    run: (ctx, member, r) => { ctx.kick(member, quitReason((r.text ?? '').slice(0, 200)), true) }
+  },
+  help: {
+    word: 'help',
+    usage: '/help',
+    help: 'this text',
+    fromText: () => ({ type: 'help' }),
+    fromJson: () => ({ type: 'help' }),
+    run: (ctx, member) => { ctx.reply(member, { type: 'system', text: HELP_TEXT }) }
+  }
+}
+
+const SPECS = Object.values(COMMANDS) as Array<CommandSpec<RequestType>>
+const BY_WORD = new Map(SPECS.filter((c) => c.word !== undefined).map((c) => [c.word as string, c]))
+const BY_TYPE = new Map(Object.entries(COMMANDS) as Array<[string, CommandSpec<RequestType>]>)
+
+/** The request types a JSON frame may name, in table order. */
+export const REQUEST_TYPES: readonly string[] = [...BY_TYPE.keys()]
+
+/** `/help` text, one command per line, generated from the table. */
 export const HELP_TEXT = [
   'Commands:',
-  '  /nick NAME        change your nickname (1-24 visible characters, no spaces)',
-  '  /who              list who is here',
-  '  /me ACTION        say an action: "/me waves" shows "* you waves"',
-  '  /msg NAME TEXT    private message to one person',
-  '  /quit [MESSAGE]   leave',
-  '  /help             this text',
+  ...SPECS.filter((c) => c.usage !== undefined).map((c) => `  ${(c.usage as string).padEnd(18)}${c.help ?? ''}`),
   'Anything else you type is sent to everyone. Start a message with "//" to send a line beginning with "/".'
 ].join('\n')
 
-/** A parsed line: a request, or a usage error for the sender. */
-export type ParsedLine = { ok: true, request: ChatRequest } | { ok: false, unknown: boolean, text: string }
-
-function split (rest: string): [string, string] {
-  const m = /^(\S+)\s*([\s\S]*)$/.exec(rest)
-  return m === null ? ['', ''] : [m[1] as string, m[2] as string]
+/** The table's row for a JSON request type, if there is one (a Map: `__proto__` is just an unknown name). */
+export function commandForType (type: string): CommandSpec<RequestType> | undefined {
+  return BY_TYPE.get(type)
 }
+
+/** Runs a request's handler. */
+export function runRequest (ctx: CommandContext, member: Member, request: ChatRequest): void {
+  (COMMANDS[request.type].run as (ctx: CommandContext, member: Member, request: ChatRequest) => void)(ctx, member, request)
+}
+
+/** A parsed line: a request, or an error for the sender. */
+export type ParsedLine = { ok: true, request: ChatRequest } | { ok: false, code: ChatErrorCode, text: string }
 
 /**
  * Turns one text line (already cleaned) into a request. Lines that do not
@@ -28,25 +162,9 @@ export function parseLine (line: string): ParsedLine {
   if (line.charCodeAt(0) !== 0x2f /* / */) return { ok: true, request: { type: 'message', text: line } }
   if (line.startsWith('//')) return { ok: true, request: { type: 'message', text: line.slice(1) } }
   const [word, rest] = split(line.slice(1))
-  switch (word.toLowerCase()) {
-    case 'nick':
-      if (rest === '') return { ok: false, unknown: false, text: 'usage: /nick NAME' }
-      return { ok: true, request: { type: 'nick', nick: rest } }
-    case 'who':
-      return { ok: true, request: { type: 'who' } }
-    case 'me':
-      if (rest === '') return { ok: false, unknown: false, text: 'usage: /me ACTION' }
-      return { ok: true, request: { type: 'action', text: rest } }
-    case 'msg': {
-      const [to, text] = split(rest)
-      if (to === '' || text === '') return { ok: false, unknown: false, text: 'usage: /msg NAME TEXT' }
-      return { ok: true, request: { type: 'msg', to, text } }
-    }
-    case 'quit':
-      return { ok: true, request: rest === '' ? { type: 'quit' } : { type: 'quit', text: rest } }
-    case 'help':
-      return { ok: true, request: { type: 'help' } }
-    default:
-      return { ok: false, unknown: true, text: `unknown command /${word}; type /help for the list` }
-  }
+  const spec = BY_WORD.get(word.toLowerCase())
+  if (spec?.fromText === undefined) return { ok: false, code: ChatErrorCodes.UNKNOWN_COMMAND, text: `unknown command /${word}; type /help for the list` }
+  const request = spec.fromText(rest)
+  if (request === undefined) return { ok: false, code: ChatErrorCodes.BAD_COMMAND, text: `usage: ${spec.usage as string}` }
+  return { ok: true, request }
 }

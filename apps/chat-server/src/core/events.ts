@@ -5,8 +5,22 @@
  * here is part of the public contract: add fields, never rename them.
  */
 
-/** A chat line to everyone (`/me` lines have type `action`). */
-export interface MessageEvent {
+/**
+ * Fields of every room-wide event (message, action, join, leave, nick): the
+ * events every instance delivers from the room's one ordered log (RoomBus).
+ */
+interface RoomWide {
+  /**
+   * The member id (its `welcome.id`) of the author, or of the member who
+   * joined, left or was renamed: a client tells its own lines by it.
+   */
+  fromId: string
+  /** Position in the room's log, set by the bus: increases by one per room-wide event. */
+  seq: number
+}
+
+/** A chat line to everyone (`/me` lines have type `action`); its author gets it too over WebSocket. */
+export interface MessageEvent extends RoomWide {
   type: 'message' | 'action'
   from: string
   text: string
@@ -39,22 +53,24 @@ export interface HistoryEvent {
   messages: MessageEvent[]
 }
 
-export interface JoinEvent {
+export interface JoinEvent extends RoomWide {
   type: 'join'
   nick: string
   ts: number
 }
 
-export interface LeaveEvent {
+export interface LeaveEvent extends RoomWide {
   type: 'leave'
   nick: string
-  /** Why: `quit`, `quit: <message>`, `connection closed`, `flooding`, `too slow ...`, `line too long`. */
+  /** Why, for people: `quit`, `quit: <message>`, `connection closed`, `flooding`, `too slow ...`, `line too long`. */
   reason: string
+  /** Why, for programs: see LeaveCodes. */
+  code: LeaveCode
   ts: number
 }
 
 /** A nickname change, sent to everyone including the member who changed it. */
-export interface NickEvent {
+export interface NickEvent extends RoomWide {
   type: 'nick'
   from: string
   to: string
@@ -78,6 +94,8 @@ export const ChatErrorCodes = {
   RATE_LIMITED: 'RATE_LIMITED',
   BAD_REQUEST: 'BAD_REQUEST',
   LINE_TOO_LONG: 'LINE_TOO_LONG',
+  /** The room's log did not accept the event (a cluster bus that is down); nobody got it. */
+  NOT_DELIVERED: 'NOT_DELIVERED',
   /** The server failed on this member's input (a bug, not the member's fault); the member is disconnected. */
   INTERNAL_ERROR: 'INTERNAL_ERROR'
 } as const
@@ -108,6 +126,40 @@ export type ServerEvent =
   | WhoEvent
   | ErrorEvent
   | SystemEvent
+
+/** The events the room publishes to its RoomBus and fans out from what the bus delivers. */
+export type RoomEvent = MessageEvent | JoinEvent | LeaveEvent | NickEvent
+
+/** A room-wide event before the bus has placed it in the log (no `seq` yet). */
+export type RoomEventDraft = RoomEvent extends infer E ? (E extends RoomEvent ? Omit<E, 'seq'> : never) : never
+
+/** Stable codes of the reasons a member leaves; WebSocket close codes are chosen from them. */
+export const LeaveCodes = {
+  /** `/quit`, or telnet's Ctrl-C. */
+  QUIT: 'QUIT',
+  /** The peer closed the connection. */
+  CLOSED: 'CLOSED',
+  FLOODING: 'FLOODING',
+  /** The outgoing queue passed maxQueueBytes. */
+  TOO_SLOW: 'TOO_SLOW',
+  LINE_TOO_LONG: 'LINE_TOO_LONG',
+  /** A browser that did not answer a WebSocket ping. */
+  NO_ANSWER: 'NO_ANSWER',
+  INTERNAL_ERROR: 'INTERNAL_ERROR',
+  SHUTDOWN: 'SHUTDOWN',
+  /** An IRC client on the plain-text port (never announced). */
+  IRC_CLIENT: 'IRC_CLIENT',
+  /** Disconnected by the operator or by code using the room (`room.kick`). */
+  KICKED: 'KICKED'
+} as const
+
+export type LeaveCode = (typeof LeaveCodes)[keyof typeof LeaveCodes]
+
+/** Why a member leaves: a code for programs, a text for people (the `leave` event's `reason`). */
+export interface LeaveReason {
+  readonly code: LeaveCode
+  readonly text: string
+}
 
 /** What a member can ask of the room, whatever the transport. */
 export type ChatRequest =

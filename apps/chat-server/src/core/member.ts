@@ -1,4 +1,4 @@
-import type { ServerEvent } from './events.js'
+import type { LeaveReason, ServerEvent } from './events.js'
 
 /**
  * What a transport implements for each connection. Kept to two calls so a
@@ -8,6 +8,13 @@ import type { ServerEvent } from './events.js'
 export interface MemberTransport {
   /** Transport name for logs and stats: `tcp`, `ws`. */
   readonly kind: string
+  /**
+   * Whether the member's own messages and actions come back to it. WebSocket:
+   * yes, the page shows its lines only once the room has taken them (so a
+   * rate-limited line never looks sent). TCP: no, netcat already shows what
+   * its user typed.
+   */
+  readonly echo: boolean
   /**
    * Queues one event. Returns false, without queueing, when the connection's
    * outgoing queue is already past its limit: the room then drops the member.
@@ -19,7 +26,7 @@ export interface MemberTransport {
    * reach the peer first; otherwise the connection is torn down at once (a
    * slow consumer would never drain anyway). Called at most once per member.
    */
-  close: (reason: string, graceful: boolean) => void
+  close: (reason: LeaveReason, graceful: boolean) => void
 }
 
 /**

@@ -9,9 +9,28 @@ export type RenameResult =
 
 /**
  * Who holds which nickname, by nickKey: the one place that decides whether
- * two nicknames are the same (case, full-width forms, look-alikes).
+ * two nicknames are the same (case, full-width forms, look-alikes). The room
+ * asks it synchronously on every join, rename and `/msg`, so an
+ * implementation answers from memory: in cluster mode a local view of the
+ * shared claims, kept current by the instance that holds it.
  */
-export class NickRegistry {
+export interface NickStore {
+  /** The member whose nickname looks like this one, if present. */
+  find: (nick: string) => Member | undefined
+  /** A `guest-xxxx` nobody holds, with its key. */
+  freeGuest: () => { nick: string, key: string }
+  /** Claims `member.key` for a member who has just joined. */
+  add: (member: Member) => void
+  /** Releases the member's nickname (it left). */
+  remove: (member: Member) => void
+  /** Releases every nickname (shutdown). */
+  clear: () => void
+  /** Validates (checkNick) and applies a nickname change; uniqueness is by nickKey. */
+  rename: (member: Member, requested: string) => RenameResult
+}
+
+/** The in-process NickStore: one Map from nickKey to member. */
+export class NickRegistry implements NickStore {
   readonly #byKey = new Map<string, Member>()
 
   /** The member whose nickname looks like this one, if present. */

@@ -1,5 +1,5 @@
 import { customAlphabet } from 'nanoid'
-import { codePointLength, sanitizeText } from './sanitize.js'
+import { codePointLength } from './sanitize.js'
 import { skeleton } from './skeleton.js'
 
 export const MAX_NICK_LENGTH = 24
@@ -25,12 +25,16 @@ function hex (c: string): string {
   return 'U+' + (c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')
 }
 
-/** Cleans and validates a requested nickname (uniqueness is the room's job). */
-export function checkNick (requested: string): NickCheck {
-  // Checked before cleaning, which would silently drop the format characters among these.
-  const invisible = INVISIBLE.exec(requested)
+/**
+ * Validates a requested nickname (uniqueness is the NickStore's job). The room
+ * hands it text already cleaned where it entered (sanitizeText: escapes,
+ * controls and format characters gone); anything still unclean, such as a
+ * space or an escape from another caller, is refused, never silently fixed.
+ */
+export function checkNick (nick: string): NickCheck {
+  // Invisible characters cleaning keeps (U+034F, fillers, variation selectors) get a reason of their own.
+  const invisible = INVISIBLE.exec(nick)
   if (invisible !== null) return { ok: false, reason: `a nickname cannot contain invisible or blank characters (found ${hex(invisible[0])})` }
-  const nick = sanitizeText(requested)
   if (nick.length === 0) return { ok: false, reason: 'a nickname needs at least one visible character' }
   const length = codePointLength(nick)
   if (length > MAX_NICK_LENGTH) return { ok: false, reason: `a nickname is at most ${MAX_NICK_LENGTH} characters (got ${length})` }

@@ -1,9 +1,10 @@
+import { assertNumberOption } from '@eventwire/protocol'
 import type { Member } from './member.js'
 
 export interface RateLimitOptions {
   /** Lines a member may send at once before being limited. */
   burst: number
-  /** Sustained lines per second. */
+  /** Sustained lines per second; at least 0.001 (a bucket that never refills is a ban, not a rate). */
   perSecond: number
 }
 
@@ -24,7 +25,8 @@ export class RateLimiter {
   readonly perMs: number
 
   constructor (options: RateLimitOptions) {
-    if (!(options.burst >= 1) || !(options.perSecond > 0)) throw new RangeError('rateLimit needs burst >= 1 and perSecond > 0')
+    assertNumberOption('rateLimit.burst', options.burst, 1)
+    assertNumberOption('rateLimit.perSecond', options.perSecond, 0.001)
     this.burst = options.burst
     this.perMs = options.perSecond / 1000
   }

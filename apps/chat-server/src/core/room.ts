@@ -1,47 +1,66 @@
 import { nanoid } from 'nanoid'
-import { parseLine, HELP_TEXT } from './commands.js'
-import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type MessageEvent, type ServerEvent } from './events.js'
-import { History } from './history.js'
 import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
+import { parseLine, runRequest, type CommandContext } from './commands.js'
+import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type MessageEvent, type RoomEvent, type RoomEventDraft, type ServerEvent } from './events.js'
+import { LeaveReasons } from './leave-reasons.js'
 import { Member, type MemberTransport } from './member.js'
-import { NickRegistry } from './nick-registry.js'
+import { NickRegistry, type NickStore } from './nick-registry.js'
 import { RateLimiter } from './rate-limit.js'
-import { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, LeaveReasons, type ChatRoomOptions } from './room-options.js'
+import { LocalBus, type RoomBus } from './room-bus.js'
+import { resolveRoomOptions, type ChatRoomOptions } from './room-options.js'
 import { codePointLength, sanitizeText } from './sanitize.js'
 
-export { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, LeaveReasons, type ChatRoomOptions } from './room-options.js'
+export { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, type ChatRoomOptions } from './room-options.js'
+export { LeaveReasons } from './leave-reasons.js'
 
 /**
- * The chat room: members, nicknames, commands, history and fan-out. It knows
- * nothing about sockets; each member carries a MemberTransport and the room
- * only calls its `send` and `close`.
+ * The chat room: members, nicknames, commands and fan-out. It knows nothing
+ * about sockets; each member carries a MemberTransport and the room only
+ * calls its `send` and `close`.
+ *
+ * Room-wide events (message, action, join, leave, nick) go through the
+ * RoomBus and reach members only as the bus delivers them, the author's own
+ * included: the same path whether the log is in-process or shared by several
+ * instances. Replies to one member (welcome, who, errors, private) go straight
+ * to it.
  *
  * Fan-out never waits: `send` either queues or reports the member's queue as
  * full, in which case that member is dropped and everyone else carries on.
- * Every event object passed to several members is built once and shared, so a
- * transport can encode it once (see EncodeCache) instead of once per member.
+ * Every delivered event is one object handed to every member, so a transport
+ * can encode it once (see EncodeCache) instead of once per member.
  */
 export class ChatRoom {
   /** Members by id, in join order. Read-only for callers: use join/leave. */
   readonly members = new Map<string, Member>()
   readonly maxMessageLength: number
+  /** 0: no limit. */
   readonly announceLimit: number
-  readonly #nicks = new NickRegistry()
-  readonly #history: History
+  readonly #nicks: NickStore
+  readonly #bus: RoomBus
+  readonly #unsubscribe: () => void
   readonly #limiter: RateLimiter
   readonly #log: AppLogger
+  readonly #commands: CommandContext
   #closing = false
 
   constructor (options: ChatRoomOptions = {}) {
-    const historySize = options.historySize ?? DEFAULT_HISTORY_SIZE
-    if (!Number.isInteger(historySize) || historySize < 0) throw new RangeError('historySize must be an integer >= 0')
-    this.maxMessageLength = options.maxMessageLength ?? DEFAULT_MAX_MESSAGE_LENGTH
-    if (!(this.maxMessageLength >= 1)) throw new RangeError('maxMessageLength must be >= 1')
-    this.announceLimit = options.announceLimit ?? DEFAULT_ANNOUNCE_LIMIT
-    if (!(this.announceLimit >= 0)) throw new RangeError('announceLimit must be >= 0')
-    this.#history = new History(historySize)
-    this.#limiter = new RateLimiter(options.rateLimit ?? DEFAULT_RATE_LIMIT)
+    const resolved = resolveRoomOptions(options)
+    this.maxMessageLength = resolved.maxMessageLength
+    this.announceLimit = resolved.announceLimit
+    this.#limiter = new RateLimiter(resolved.rateLimit)
     this.#log = options.logger ?? silentAppLogger
+    this.#nicks = options.nicks ?? new NickRegistry()
+    this.#bus = options.bus ?? new LocalBus({ historySize: resolved.historySize })
+    this.#unsubscribe = this.#bus.subscribe(this.#fanOut)
+    this.#commands = {
+      nicks: this.#nicks,
+      members: () => this.members.values(),
+      reply: (member, event) => { this.#deliver(member, event) },
+      error: (member, code, text) => { this.#error(member, code, text) },
+      fitsLength: (member, text) => this.#fitsLength(member, text),
+      publish: (author, event) => { this.#publish(event, author) },
+      kick: (member, reason, graceful) => { this.kick(member, reason, graceful) }
+    }
   }
 
   get size (): number {
@@ -53,9 +72,9 @@ export class ChatRoom {
     return this.#closing
   }
 
-  /** Recent messages, oldest first. */
+  /** Recent messages, oldest first, as the bus delivered them. */
   history (): MessageEvent[] {
-    return this.#history.toArray()
+    return this.#bus.history()
   }
 
   /** The member with this nickname (any case, or a look-alike of it), if present. */
@@ -82,14 +101,10 @@ export class ChatRoom {
     this.#nicks.add(member)
     this.#log.debug({ id: member.id, nick, transport: transport.kind }, 'member joined')
     const online = this.members.size
-    if (!this.#deliver(member, {
-      type: 'welcome',
-      id: member.id,
-      nick,
-      online,
-      text: `Welcome to eventwire chat, ${nick}! ${online} online. Type /help for commands.`
-    })) return member
-    if (this.#history.length > 0 && !this.#deliver(member, { type: 'history', messages: this.#history.toArray() })) return member
+    const text = `Welcome to eventwire chat, ${nick}! ${online} online. Type /help for commands.`
+    if (!this.#deliver(member, { type: 'welcome', id: member.id, nick, online, text })) return member
+    const history = this.#bus.history()
+    if (history.length > 0 && !this.#deliver(member, { type: 'history', messages: history })) return member
     if (announce) this.announce(member)
     return member
   }
@@ -106,7 +121,7 @@ export class ChatRoom {
       if (m === member) break
       earlier++
     }
-    if (earlier + 1 <= this.announceLimit) this.#broadcast({ type: 'join', nick: member.nick, ts: Date.now() }, member, true)
+    if (this.#withinAnnounceLimit(earlier + 1)) this.#publish({ type: 'join', nick: member.nick, fromId: member.id, ts: Date.now() })
   }
 
   /**
@@ -114,11 +129,12 @@ export class ChatRoom {
    * member at once, so nothing is ever written to a dead connection, and tells
    * the others. Safe to call more than once.
    */
-  leave (member: Member, reason: string = LeaveReasons.CLOSED): void {
+  leave (member: Member, reason: LeaveReason = LeaveReasons.CLOSED): void {
     if (!this.#remove(member)) return
-    this.#log.debug({ id: member.id, nick: member.nick, reason }, 'member left')
+    this.#log.debug({ id: member.id, nick: member.nick, reason: reason.text }, 'member left')
     // Counted before removal, so the limit means the same for joins and leaves.
-    if (!this.#closing && member.announced && this.members.size + 1 <= this.announceLimit) this.#broadcast({ type: 'leave', nick: member.nick, reason, ts: Date.now() })
+    if (this.#closing || !member.announced || !this.#withinAnnounceLimit(this.members.size + 1)) return
+    this.#publish({ type: 'leave', nick: member.nick, reason: reason.text, code: reason.code, fromId: member.id, ts: Date.now() })
   }
 
   /**
@@ -126,10 +142,10 @@ export class ChatRoom {
    * the transport flush; a slow consumer is torn down instead (it would never
    * drain, and waiting for it would hold its memory).
    */
-  kick (member: Member, reason: string, graceful: boolean): void {
+  kick (member: Member, reason: LeaveReason, graceful: boolean): void {
     if (!member.present) return
-    this.#log.info({ id: member.id, nick: member.nick, reason }, 'member disconnected')
-    if (graceful) member.transport.send({ type: 'system', text: `disconnected: ${reason}` })
+    this.#log.info({ id: member.id, nick: member.nick, reason: reason.text, code: reason.code }, 'member disconnected')
+    if (graceful) member.transport.send({ type: 'system', text: `disconnected: ${reason.text}` })
     this.leave(member, reason)
     member.transport.close(reason, graceful)
   }
@@ -137,18 +153,19 @@ export class ChatRoom {
   /**
    * A line typed by a member (a TCP line, or the text of a WebSocket message):
    * a command when it starts with `/`, otherwise a message. Counts against the
-   * member's rate limit.
+   * member's rate limit. This is where the text is cleaned, once.
    */
   input (member: Member, line: string): void {
-    if (this.#admit(member)) this.#line(member, line)
+    if (this.#admit(member)) this.#line(member, sanitizeText(line))
   }
 
-  /** A structured request (WebSocket JSON). Counts against the rate limit like a line. */
+  /** A structured request (WebSocket JSON). Counts against the rate limit like a line; its text is cleaned here, once. */
   request (member: Member, request: ChatRequest): void {
     if (!this.#admit(member)) return
+    const clean = cleanRequest(request)
     // Text typed into the page may be a command, exactly as over TCP.
-    if (request.type === 'message') this.#line(member, request.text)
-    else this.#handle(member, request)
+    if (clean.type === 'message') this.#line(member, clean.text)
+    else runRequest(this.#commands, member, clean)
   }
 
   /** Counts a request that could not even be parsed (bad JSON), then reports it. */
@@ -161,6 +178,7 @@ export class ChatRoom {
   shutdown (text = 'the server is shutting down, bye'): void {
     if (this.#closing) return
     this.#closing = true
+    this.#unsubscribe()
     const notice: ServerEvent = { type: 'system', text }
     const members = [...this.members.values()]
     this.members.clear()
@@ -170,6 +188,10 @@ export class ChatRoom {
       member.transport.send(notice)
       member.transport.close(LeaveReasons.SHUTDOWN, true)
     }
+  }
+
+  #withinAnnounceLimit (members: number): boolean {
+    return this.announceLimit === 0 || members <= this.announceLimit
   }
 
   #admit (member: Member): boolean {
@@ -186,75 +208,52 @@ export class ChatRoom {
   }
 
   #line (member: Member, line: string): void {
-    const clean = sanitizeText(line)
-    if (clean.length === 0) return
-    const parsed = parseLine(clean)
-    if (parsed.ok) this.#handle(member, parsed.request)
-    else this.#error(member, parsed.unknown ? ChatErrorCodes.UNKNOWN_COMMAND : ChatErrorCodes.BAD_COMMAND, parsed.text)
+    const parsed = parseLine(line)
+    if (parsed.ok) runRequest(this.#commands, member, parsed.request)
+    else this.#error(member, parsed.code, parsed.text)
   }
 
-  #handle (member: Member, request: ChatRequest): void {
-    switch (request.type) {
-      case 'message':
-      case 'action': {
-        const text = this.#cleanMessage(member, request.text)
-        if (text === undefined) return
-        const event: MessageEvent = { type: request.type, from: member.nick, text, ts: Date.now() }
-        this.#history.push(event)
-        this.#broadcast(event, member)
-        return
-      }
-      case 'nick':
-        this.#rename(member, request.nick)
-        return
-      case 'who': {
-        const nicks: string[] = []
-        for (const m of this.members.values()) nicks.push(m.nick)
-        this.#deliver(member, { type: 'who', nicks })
-        return
-      }
-      case 'msg': {
-        const to = sanitizeText(request.to)
-        const target = this.#nicks.find(to)
-        if (target === undefined) {
-          this.#error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
-          return
-        }
-        const text = this.#cleanMessage(member, request.text)
-        if (text === undefined) return
-        const ts = Date.now()
-        // Two objects, not one shared: the TCP rendering differs for sender and recipient.
-        this.#deliver(target, { type: 'private', from: member.nick, to: target.nick, text, ts })
-        if (target !== member && member.present) this.#deliver(member, { type: 'private', from: member.nick, to: target.nick, text, ts })
-        return
-      }
-      case 'quit': {
-        const text = request.text === undefined ? '' : sanitizeText(request.text).slice(0, 200)
-        this.kick(member, text === '' ? 'quit' : `quit: ${text}`, true)
-        return
-      }
-      case 'help':
-        this.#deliver(member, { type: 'system', text: HELP_TEXT })
+  #fitsLength (member: Member, text: string): boolean {
+    // UTF-16 length is an upper bound of the code point count: most messages need no count.
+    if (text.length <= this.maxMessageLength) return true
+    const length = codePointLength(text)
+    if (length <= this.maxMessageLength) return true
+    this.#error(member, ChatErrorCodes.MESSAGE_TOO_LONG, `message too long: ${length} characters, the limit is ${this.maxMessageLength}; it was not sent`)
+    return false
+  }
+
+  /** To the bus; what it delivers comes back through #fanOut. A log that refuses the event is reported to its author. */
+  #publish (event: RoomEventDraft, author?: Member): void {
+    let accepted: Promise<void>
+    try {
+      accepted = this.#bus.publish(event)
+    } catch (err) {
+      accepted = Promise.reject(err)
     }
+    accepted.catch((err: unknown) => {
+      this.#log.warn({ err, type: event.type, id: event.fromId }, 'room event not delivered: the bus refused it')
+      if (author?.present === true) this.#error(author, ChatErrorCodes.NOT_DELIVERED, `not delivered: the room could not take your ${event.type}; nobody got it, try again`)
+    })
   }
 
-  #cleanMessage (member: Member, raw: string): string | undefined {
-    const text = sanitizeText(raw)
-    if (text.length === 0) return undefined
-    if (text.length > this.maxMessageLength) {
-      const length = codePointLength(text)
-      if (length > this.maxMessageLength) {
-        this.#error(member, ChatErrorCodes.MESSAGE_TOO_LONG, `message too long: ${length} characters, the limit is ${this.maxMessageLength}; it was not sent`)
-        return undefined
+  /**
+   * A delivered room-wide event, to every member here: a join only to those
+   * who came before the joiner, a message or action to its author only if
+   * its transport echoes.
+   */
+  readonly #fanOut = (event: RoomEvent): void => {
+    const author = this.members.get(event.fromId)
+    const mine = event.type === 'message' || event.type === 'action'
+    let slow: Member[] | undefined
+    for (const member of this.members.values()) {
+      if (member === author) {
+        if (event.type === 'join') break
+        if (mine && !member.transport.echo) continue
       }
+      if (!member.transport.send(event)) (slow ??= []).push(member)
     }
-    return text
-  }
-
-  #rename (member: Member, requested: string): void {
-    const result = this.#nicks.rename(member, requested)
-    if (!result.ok) this.#error(member, result.code, result.text)
-    else if (result.from !== undefined) this.#broadcast({ type: 'nick', from: result.from, to: member.nick, ts: Date.now() })
+    // Dropped after the loop so the leave notices they cause don't interleave with this event.
+    if (slow !== undefined) for (const member of slow) this.#dropSlow(member)
   }
 
   #error (member: Member, code: ChatErrorCode, text: string): void {
@@ -269,22 +268,8 @@ export class ChatRoom {
     return false
   }
 
-  /** To every member but `except`; with `beforeExcept`, only to those who joined before it. */
-  #broadcast (event: ServerEvent, except?: Member, beforeExcept = false): void {
-    let slow: Member[] | undefined
-    for (const member of this.members.values()) {
-      if (member === except) {
-        if (beforeExcept) break
-        continue
-      }
-      if (!member.transport.send(event)) (slow ??= []).push(member)
-    }
-    // Dropped after the loop so the leave notices they cause don't interleave with this event.
-    if (slow !== undefined) for (const member of slow) this.#dropSlow(member)
-  }
-
   #dropSlow (member: Member): void {
-    this.kick(member, 'too slow: outgoing queue full', false)
+    this.kick(member, LeaveReasons.TOO_SLOW, false)
   }
 
   #remove (member: Member): boolean {
@@ -294,4 +279,11 @@ export class ChatRoom {
     this.#nicks.remove(member)
     return true
   }
+}
+
+/** A request with every text field cleaned (sanitizeText): the one cleaning JSON requests get. */
+function cleanRequest (request: ChatRequest): ChatRequest {
+  const clean: Record<string, string> = {}
+  for (const [key, value] of Object.entries(request)) clean[key] = key === 'type' ? value : sanitizeText(value)
+  return clean as ChatRequest
 }

@@ -1,12 +1,12 @@
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/protocol'
+import { ConnectionSet } from '@eventwire/kit'
+import { LineSplitter, TelnetFilter, type AppLogger, type ProtocolError } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
-import type { ServerEvent } from '../core/events.js'
-import { ChatErrorCodes } from '../core/events.js'
-import type { AppLogger } from '@eventwire/protocol'
+import { ChatErrorCodes, type LeaveReason, type ServerEvent } from '../core/events.js'
+import { LeaveReasons } from '../core/leave-reasons.js'
 import type { Member, MemberTransport } from '../core/member.js'
-import { LeaveReasons, type ChatRoom } from '../core/room.js'
+import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
 import { guardInput } from '../guard-input.js'
 import { CorkBatch } from './cork-batch.js'
@@ -36,10 +36,9 @@ const CORK_FLUSH_BYTES = 16 * 1024
 /** Shared by every connection, so a connection itself holds only its own state. */
 interface TcpContext extends TcpTransportOptions {
   shared: EncodeCache<Buffer>
-  connections: Set<TcpConnection>
+  connections: ConnectionSet<TcpConnection>
   /** Uncorks, once per loop turn, every connection written to during it. */
   batch: CorkBatch
-  onEmpty: (() => void) | undefined
 }
 
 /**
@@ -49,6 +48,8 @@ interface TcpContext extends TcpTransportOptions {
  */
 class TcpConnection implements MemberTransport {
   readonly kind = 'tcp'
+  /** netcat already shows what its user typed: no copy of their own lines. */
+  readonly echo = false
   readonly #socket: net.Socket
   readonly #ctx: TcpContext
   readonly #splitter: LineSplitter
@@ -75,7 +76,7 @@ class TcpConnection implements MemberTransport {
       this.#splitter.push(this.#telnet.push(chunk))
       // telnet's Ctrl-C: the user wants out. The timing-mark answer in the same chunk was written first,
       // so telnet shows our goodbye instead of discarding it.
-      if (this.#interrupted) this.#ctx.room.kick(this.member, 'quit', true)
+      if (this.#interrupted) this.#ctx.room.kick(this.member, LeaveReasons.QUIT, true)
     })
     this.#onEnd = this.#guarded(() => {
       // `printf 'hi\n' | nc` style clients: deliver an unterminated last line.
@@ -115,7 +116,7 @@ class TcpConnection implements MemberTransport {
     return true
   }
 
-  close (_reason: string, graceful: boolean): void {
+  close (_reason: LeaveReason, graceful: boolean): void {
     this.#splitter.stop()
     if (!graceful) {
       this.#socket.destroy()
@@ -125,6 +126,11 @@ class TcpConnection implements MemberTransport {
     // A peer that stopped reading would keep a half-closed socket (and its
     // queue) forever: give it a moment to take the last lines, then cut.
     this.#closeTimer ??= setTimeout(() => this.#socket.destroy(), this.#ctx.closeGraceMs)
+  }
+
+  /** The end of a grace period: cut at once. */
+  destroy (): void {
+    this.#socket.destroy()
   }
 
   uncork (): void {
@@ -137,7 +143,7 @@ class TcpConnection implements MemberTransport {
     const socket = this.#socket
     if (!socket.writable) return
     socket.write(bytes)
-    if (socket.writableLength > this.#ctx.maxQueueBytes) this.#ctx.room.kick(this.member, 'too slow: outgoing queue full', false)
+    if (socket.writableLength > this.#ctx.maxQueueBytes) this.#ctx.room.kick(this.member, LeaveReasons.TOO_SLOW, false)
   }
 
   #guarded<A extends unknown[]> (handler: (...args: A) => void): (...args: A) => void {
@@ -176,14 +182,14 @@ class TcpConnection implements MemberTransport {
     this.#sniffTimer = undefined
     this.#held = undefined
     this.#ctx.logger.debug({ id: this.member.id }, 'tcp client speaks IRC; told it this port is not IRC')
-    this.#ctx.room.leave(this.member, 'irc client')
+    this.#ctx.room.leave(this.member, LeaveReasons.IRC_CLIENT)
     if (this.#socket.writable) this.#socket.write(notIrcLine())
-    this.close('irc client', true)
+    this.close(LeaveReasons.IRC_CLIENT, true)
   }
 
   readonly #onFrameError = (err: ProtocolError): void => {
     this.send({ type: 'error', code: ChatErrorCodes.LINE_TOO_LONG, text: `line too long: the limit is ${this.#ctx.maxLineBytes} bytes` })
-    this.#ctx.room.kick(this.member, 'line too long', true)
+    this.#ctx.room.kick(this.member, LeaveReasons.LINE_TOO_LONG, true)
     this.#ctx.logger.debug({ id: this.member.id, code: err.code }, 'tcp line too long')
   }
 
@@ -201,7 +207,6 @@ class TcpConnection implements MemberTransport {
     this.#socket.off('end', this.#onEnd)
     this.#ctx.room.leave(this.member)
     this.#ctx.connections.delete(this)
-    if (this.#ctx.connections.size === 0) this.#ctx.onEmpty?.()
   }
 }
 
@@ -212,14 +217,15 @@ const KEEPALIVE_DELAY_MS = 60_000
 export class TcpTransport {
   readonly server: net.Server
   readonly #ctx: TcpContext
+  #serverClosed: Promise<void> | undefined
 
   constructor (options: TcpTransportOptions) {
     this.#ctx = {
       ...options,
       shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
-      connections: new Set(),
-      batch: new CorkBatch(),
-      onEmpty: undefined
+      // end: what a shutdown does to a member the room somehow did not close; destroy: after closeGraceMs.
+      connections: new ConnectionSet({ closeGraceMs: options.closeGraceMs, end: (c) => { c.close(LeaveReasons.SHUTDOWN, true) }, destroy: (c) => { c.destroy() } }),
+      batch: new CorkBatch()
     }
     // noDelay: a chat line is interactive, and one loop turn's lines already leave in one write,
     // so Nagle would only add delay. keepAlive: the kernel's probes find an idle nc user whose
@@ -236,23 +242,31 @@ export class TcpTransport {
     return await listen(this.server, port, host)
   }
 
-  /** Stops accepting; resolves once every connection has closed (the room closes them). */
-  async stop (): Promise<void> {
-    const closed = new Promise<void>((resolve) => {
+  /** Refuses new connections from now on; resolves once the listener is closed (open connections stay). */
+  async stopAccepting (): Promise<void> {
+    this.#serverClosed ??= new Promise<void>((resolve) => {
       if (!this.server.listening) resolve()
       else this.server.close(() => resolve())
     })
-    await this.drained()
-    await closed
+    await this.#serverClosed
+  }
+
+  /**
+   * Stops accepting and closes every connection: the room has already told its
+   * members and closed them gracefully (room.shutdown()); those still open after
+   * closeGraceMs are destroyed. Resolves when none is left.
+   */
+  async stop (): Promise<void> {
+    const serverClosed = this.stopAccepting()
+    await this.#ctx.connections.close()
+    await serverClosed
     this.server.off('error', this.#onServerError)
     this.#ctx.batch.flush()
   }
 
-  /** Resolves when no connection is left. */
+  /** Resolves when no connection is left; every caller gets the same promise. */
   async drained (): Promise<void> {
-    if (this.#ctx.connections.size === 0) return
-    await new Promise<void>((resolve) => { this.#ctx.onEmpty = resolve })
-    this.#ctx.onEmpty = undefined
+    await this.#ctx.connections.whenEmpty()
   }
 
   readonly #onConnection = (socket: net.Socket): void => {

@@ -1,3 +1,4 @@
+import { commandForType, REQUEST_TYPES } from '../core/commands.js'
 import type { ChatRequest } from '../core/events.js'
 
 /** A decoded WebSocket frame: a request for the room, or why it was refused. */
@@ -18,17 +19,18 @@ export function describeValue (value: unknown): string {
 }
 
 /** An own string field, or undefined: nothing is read from a prototype, nothing is converted. */
-function text (m: object, key: string): string | undefined {
+function ownString (m: object, key: string): string | undefined {
   if (!Object.hasOwn(m, key)) return undefined
   const value: unknown = (m as Record<string, unknown>)[key]
   return typeof value === 'string' ? value : undefined
 }
 
-const UNKNOWN_TYPE = '; known: message, action, nick, who, msg, quit, help'
+const UNKNOWN_TYPE = `; known: ${REQUEST_TYPES.join(', ')}`
 
 /**
- * Validates one client frame before it reaches the room. Never throws: bad
- * input from one browser becomes an error event for that browser only.
+ * Validates one client frame before it reaches the room: JSON, an object, a
+ * `type` the command table knows, and that row's fields as own strings. Never
+ * throws: bad input from one browser becomes an error event for that browser only.
  */
 export function decodeClientMessage (data: string): DecodedRequest {
   let value: unknown
@@ -41,28 +43,8 @@ export function decodeClientMessage (data: string): DecodedRequest {
     return { ok: false, text: 'expected a JSON object with a "type" field' }
   }
   const type: unknown = (value as Record<string, unknown>).type
-  if (typeof type !== 'string') return { ok: false, text: `unknown type ${describeValue(type)}${UNKNOWN_TYPE}` }
-  const body = text(value, 'text')
-  switch (type) {
-    case 'message':
-      return body !== undefined ? { ok: true, request: { type: 'message', text: body } } : { ok: false, text: 'a message needs a string "text"' }
-    case 'action':
-      return body !== undefined ? { ok: true, request: { type: 'action', text: body } } : { ok: false, text: 'an action needs a string "text"' }
-    case 'nick': {
-      const nick = text(value, 'nick')
-      return nick !== undefined ? { ok: true, request: { type: 'nick', nick } } : { ok: false, text: 'a nick request needs a string "nick"' }
-    }
-    case 'who':
-      return { ok: true, request: { type: 'who' } }
-    case 'msg': {
-      const to = text(value, 'to')
-      return to !== undefined && body !== undefined ? { ok: true, request: { type: 'msg', to, text: body } } : { ok: false, text: 'a msg needs string "to" and "text"' }
-    }
-    case 'quit':
-      return { ok: true, request: body !== undefined ? { type: 'quit', text: body } : { type: 'quit' } }
-    case 'help':
-      return { ok: true, request: { type: 'help' } }
-    default:
-      return { ok: false, text: `unknown type ${describeValue(type)}${UNKNOWN_TYPE}` }
-  }
+  const command = typeof type === 'string' ? commandForType(type) : undefined
+  if (command === undefined) return { ok: false, text: `unknown type ${describeValue(type)}${UNKNOWN_TYPE}` }
+  const request = command.fromJson((key) => ownString(value, key))
+  return typeof request === 'string' ? { ok: false, text: request } : { ok: true, request }
 }
