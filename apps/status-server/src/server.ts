@@ -85,8 +85,8 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
     },
     destroy: async () => {
       // Every socket still open, served or refused, in its grace period or not: each gets its 'close' from this.
-      for (const connection of served) connection.socket.resetAndDestroy()
-      for (const socket of admission.refused) socket.resetAndDestroy()
+      for (const connection of served) reset(connection.socket)
+      for (const socket of admission.refused) reset(socket)
       await Promise.all([stopListening(server), served.whenEmpty(), admission.refused.whenEmpty()])
     }
   }
@@ -98,4 +98,14 @@ function stopListening (server: net.Server): Promise<void> {
     if (!server.listening) resolve()
     else server.close(() => resolve())
   })
+}
+
+/**
+ * An RST, as if the process had died. A socket we have already ended (close()
+ * running, a refusal) is destroyed instead: libuv refuses to reset a socket
+ * while its FIN is being sent, and that socket would then never close.
+ */
+function reset (socket: Socket): void {
+  if (socket.writableEnded) socket.destroy()
+  else socket.resetAndDestroy()
 }
