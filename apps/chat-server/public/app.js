@@ -9,6 +9,8 @@ const whoEl = $('who')
 const nickInput = $('nick')
 
 let ws = null
+// This connection's member id (welcome.id): events whose fromId is this one are our own lines.
+let myId = null
 let myNick = null
 let attempt = 0
 let reconnectTimer = null
@@ -46,7 +48,7 @@ function addLine (kind, parts, ts) {
 }
 
 function renderMessage (m, extra) {
-  const cls = (extra || '') + (m.from === myNick ? ' self' : '')
+  const cls = (extra || '') + (m.fromId === myId ? ' self' : '')
   if (m.type === 'action') addLine('action' + cls, [[null, `* ${m.from} ${m.text}`]], m.ts)
   else addLine('message' + cls, [[null, time(m.ts) + ' '], ['from', m.from], [null, ': ' + m.text]], m.ts)
 }
@@ -73,6 +75,7 @@ function send (obj) {
 function onEvent (e) {
   switch (e.type) {
     case 'welcome':
+      myId = e.id
       myNick = e.nick
       addLine('notice', [[null, e.text]])
       if (wantedNick && wantedNick !== myNick) send({ type: 'nick', nick: wantedNick })
@@ -99,7 +102,7 @@ function onEvent (e) {
       break
     case 'nick':
       online.delete(e.from); online.add(e.to)
-      if (e.from === myNick) {
+      if (e.fromId === myId) {
         myNick = e.to
         nickInput.value = e.to
       }
@@ -154,13 +157,12 @@ $('send-form').addEventListener('submit', (ev) => {
   const input = $('message')
   const text = input.value.trim()
   if (!text) return
+  // Commands too go as typed: the server parses them. Our own line appears when the
+  // server sends it back (the echo), so a line it refused never looks sent.
   if (!send({ type: 'message', text })) {
     addLine('error', [[null, 'not connected; message not sent']])
     return
   }
-  // The server sends a message to everyone but its author: show our own here.
-  if (!text.startsWith('/') || text.startsWith('//')) renderMessage({ type: 'message', from: myNick, text: text.startsWith('//') ? text.slice(1) : text, ts: Date.now() })
-  else if (/^\/me\s/i.test(text)) renderMessage({ type: 'action', from: myNick, text: text.replace(/^\/me\s+/i, ''), ts: Date.now() })
   input.value = ''
 })
 

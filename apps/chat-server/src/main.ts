@@ -24,7 +24,8 @@ await runService({
       allowedOrigins,
       logger
     })
-    const { tcp, web } = await server.listen({ port: config.port, webPort: config.webPort, host: config.host })
+    // String(): @eventwire/service's ConfigValues types a `type: 'host'` option as a number (it is a string).
+    const { tcp, web } = await server.listen({ port: config.port, webPort: config.webPort, host: String(config.host) })
     logger.info({ tcp: formatAddress(tcp), web: formatAddress(web) }, `chat-server listening: tcp ${formatAddress(tcp)}, web http://${formatAddress(web)}/`)
     return server
   }

@@ -41,6 +41,14 @@ describe('the chat page in Chromium', () => {
       await page.press('#message', 'Enter')
       expect(await tom.next()).toBe('<webby> hello from chromium')
       expect(await page.inputValue('#message')).toBe('')
+      // The page's own line is the server's echo, shown once, marked as ours.
+      await page.locator('#messages li.message.self', { hasText: 'hello from chromium' }).waitFor()
+      expect(await page.locator('#messages li.message', { hasText: 'hello from chromium' }).count()).toBe(1)
+      // A command typed into the page is parsed by the server, and its echo is what shows.
+      await page.fill('#message', '/me waves')
+      await page.press('#message', 'Enter')
+      expect(await tom.next()).toBe('* webby waves')
+      await page.locator('#messages li.action.self', { hasText: '* webby waves' }).waitFor()
 
       tom.send('hello browser <b>not bold</b>')
       const line = page.locator('#messages li.message', { hasText: 'hello browser' })
@@ -65,6 +73,33 @@ describe('the chat page in Chromium', () => {
       expect(again?.id).not.toBe(member?.id)
     } finally {
       await page.close()
+    }
+  })
+
+  it('never shows a line the server refused as sent (rate limit)', async () => {
+    // Burst 3, no refill during the test: the page's /who on connect takes one token, 'one' and 'two' the rest.
+    const strict = await startServer({ rateLimit: { burst: 3, perSecond: 0.1 } })
+    const page = await browser.newPage()
+    try {
+      const watcher = await tcpJoin(strict.tcpPort, 'watcher', clients)
+      await page.goto(`http://127.0.0.1:${strict.webPort}/`)
+      await page.locator('#status.connected').waitFor()
+      await watcher.waitFor(/ joined$/)
+      for (const text of ['one', 'two']) {
+        await page.fill('#message', text)
+        await page.press('#message', 'Enter')
+        await page.locator('#messages li.message.self', { hasText: text }).waitFor()
+      }
+      await page.fill('#message', 'three')
+      await page.press('#message', 'Enter')
+      await page.locator('#messages li.error', { hasText: 'slow down' }).waitFor()
+      // The refusal came after anything the page could have drawn for 'three' itself.
+      expect(await page.locator('#messages li.message').allTextContents()).toEqual([expect.stringMatching(/: one$/), expect.stringMatching(/: two$/)])
+      await watcher.waitFor(/> two$/)
+      expect(watcher.lines.filter((l) => l.startsWith('<'))).toEqual([expect.stringMatching(/> one$/), expect.stringMatching(/> two$/)])
+    } finally {
+      await page.close()
+      await strict.server.close()
     }
   })
 })

@@ -57,6 +57,36 @@ describe('graceful close', () => {
   })
 })
 
+/** Resolves with the promise's value, or rejects if it has not settled in `ms`: a waiter that was lost. */
+async function settlesWithin<T> (promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_resolve, reject) => { timer = setTimeout(() => reject(new Error(`${what} never resolved`)), ms) })
+  try {
+    return await Promise.race([promise, timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+describe('waiting for the transports to drain', () => {
+  it('resolves every caller of drained(), not only the last, on TCP and WebSocket', async () => {
+    started = await startServer()
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(started.webPort)
+    await web.waitFor('welcome')
+    const { tcp, web: webSide } = started.server
+    const waiters = [
+      settlesWithin(tcp.drained(), 5000, 'the first tcp.drained()'),
+      settlesWithin(tcp.drained(), 5000, 'the second tcp.drained()'),
+      settlesWithin(webSide.drained(), 5000, 'the first web.drained()'),
+      settlesWithin(webSide.drained(), 5000, 'the second web.drained()')
+    ]
+    await tom.close()
+    await web.close()
+    await expect(Promise.all(waiters)).resolves.toEqual([undefined, undefined, undefined, undefined])
+  })
+})
+
 describe('the built main', () => {
   beforeAll(() => {
     // Tests run from source; this one checks the artifact `pnpm start` runs.

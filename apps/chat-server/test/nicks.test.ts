@@ -70,6 +70,21 @@ describe('impersonating a member over the wire', () => {
     expect(started.server.room.findByNick('аlісе')?.nick).toBe('alice')
   })
 
+  it('cleans a nickname once, where it enters, the same over WebSocket as over TCP', async () => {
+    started = await startServer()
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(started.webPort)
+    sockets.push(web)
+    const { nick: guest } = await web.waitFor('welcome')
+    // A zero-width space is a format character: dropped from the request as from a TCP line.
+    web.send({ type: 'nick', nick: 'we\u200bs' })
+    expect(await web.waitFor('nick')).toMatchObject({ from: guest, to: 'wes' })
+    expect(await tom.waitFor(/known as/)).toBe(`* ${guest as string} is now known as wes`)
+    // What cleaning keeps, checkNick still refuses: a combining grapheme joiner.
+    web.send({ type: 'nick', nick: 'wes\u034fley' })
+    expect(await web.waitFor('error')).toMatchObject({ code: 'BAD_NICK', text: expect.stringContaining('(found U+034F)') })
+  })
+
   it('strips invisible format characters from messages, keeping emoji joined', async () => {
     started = await startServer()
     const alice = await tcpJoin(started.tcpPort, 'alice', clients)

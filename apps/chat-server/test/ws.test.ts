@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { LineClient } from '@eventwire/testkit'
+import { kickReason } from '../src/index.js'
 import { startServer, tcpJoin, type Started } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
@@ -36,6 +37,9 @@ describe('web transport', () => {
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
     expect(await js.text()).toContain("new WebSocket(`${scheme}//${location.host}/ws`)")
     expect((await fetch(`${base}/style.css`)).status).toBe(200)
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    // Browsers ask for it on every page: answered, so their consoles show no 404.
+    expect((await fetch(`${base}/favicon.ico`)).status).toBe(200)
     await tcpJoin(started.tcpPort, 'tom', clients)
     const health = await fetch(`${base}/healthz`)
     expect(await health.json()).toEqual({ status: 'ok', members: 1, tcp: 1, ws: 0 })
@@ -126,6 +130,30 @@ describe('web transport', () => {
     await new Promise((resolve) => setTimeout(resolve, 300))
     live.send({ type: 'message', text: 'still alive' })
     expect(await tom.waitFor(/still alive/)).toBe('<live> still alive')
+  })
+
+  it('chooses the close code from the leave code: 1000 after /quit, 1008 for policy, whatever the reason says', async () => {
+    started = await startServer({ rateLimit: { burst: 2, perSecond: 0.1 } })
+    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const quitter = await WsClient.connect(started.webPort)
+    sockets.push(quitter)
+    await quitter.waitFor('welcome')
+    quitter.send({ type: 'message', text: '/quit bye' })
+    expect(await quitter.closed).toEqual({ code: 1000, reason: 'quit: bye' })
+    expect(await tom.waitFor(/left/)).toMatch(/^\* guest-\w+ left \(quit: bye\)$/)
+    // An operator's kick whose text reads like a quit is still a kick.
+    const kicked = await WsClient.connect(started.webPort)
+    sockets.push(kicked)
+    const { id } = await kicked.waitFor('welcome')
+    const member = started.server.room.members.get(id as string)
+    started.server.room.kick(member!, kickReason('quit'), true)
+    expect(await kicked.closed).toEqual({ code: 1008, reason: 'quit' })
+    const flooder = await WsClient.connect(started.webPort)
+    sockets.push(flooder)
+    await flooder.waitFor('welcome')
+    for (let i = 0; i < 4; i++) flooder.send({ type: 'who' })
+    expect(await flooder.closed).toEqual({ code: 1008, reason: 'flooding' })
+    expect(await tom.waitFor(/left \(flooding\)/)).toMatch(/flooding/)
   })
 
   it('refuses WebSocket upgrades on other paths', async () => {

@@ -22,9 +22,10 @@ async function start ({ kind, announce = true, maxQueueBytes }: Params): Promise
     case 'chat': {
       const { createChatServer } = await import('@eventwire/chat-server')
       // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
-      // announceLimit 0 turns join/leave notices off, for benchmarks whose peers send none.
-      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 0, maxQueueBytes })
-      const { tcp, web } = await chat.listen({ tcpPort: 0, webPort: 0, host: '127.0.0.1' })
+      // announceLimit 1 turns join/leave notices off (a member alone has nobody to tell; 0 means no limit),
+      // for benchmarks whose peers send none.
+      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 1, maxQueueBytes })
+      const { tcp, web } = await chat.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
       on('stop', async () => { await chat.close(); process.exit(0) })
       return { tcp: tcp.port, web: web.port }
     }
