@@ -7,6 +7,7 @@ import { fanout } from './fanout.js'
 import { idleMemory } from './idle-memory.js'
 import { slowReceiver } from './slow-receiver.js'
 import { chat10k } from './chat-10k.js'
+import { clusterChat } from './cluster-chat.js'
 
 /** Every benchmark, in run order. */
 export const benchmarks: Benchmark[] = [
@@ -17,5 +18,6 @@ export const benchmarks: Benchmark[] = [
   fanout,
   idleMemory,
   slowReceiver,
-  chat10k
+  chat10k,
+  clusterChat
 ]
