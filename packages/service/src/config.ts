@@ -28,7 +28,7 @@ export type OptionSpec =
 
 type ValueOf<S extends OptionSpec> =
   S extends { type: 'optional-string' } ? string | undefined
-    : S extends { type: 'string' | 'enum' } ? string
+    : S extends { type: 'string' | 'enum' | 'host' } ? string
       : number
 
 export type ConfigValues<T extends Record<string, OptionSpec>> = { [K in keyof T]: ValueOf<T[K]> }
