@@ -85,13 +85,13 @@ describe('main.ts (the service as deployed)', () => {
     expect(await status('https://evil.example')).toBe(403)
 
     const bad = main({ DOOR_ALLOWED_ORIGINS: 'https://door.example/path' })
-    expect(await bad.exited).toBe(1)
-    expect(bad.stdout.join('\n')).toMatch(/DOOR_ALLOWED_ORIGINS \(--allowed-origins\): .*door\.example\/path.* is not an origin/)
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr.join('\n')).toMatch(/DOOR_ALLOWED_ORIGINS \(--allowed-origins\): .*door\.example\/path.* is not an origin/)
   })
 
   it('refuses to start an unauthenticated HTTP sensor', async () => {
     const child = main({ DOOR_SENSOR: 'http' })
-    expect(await child.exited).toBe(1)
-    expect(child.stdout.join('\n')).toMatch(/DOOR_SENSOR=http needs DOOR_SENSOR_TOKEN/)
+    expect(await child.exited).toBe(2)
+    expect(child.stderr.join('\n')).toMatch(/DOOR_SENSOR=http needs DOOR_SENSOR_TOKEN/)
   })
 })
