@@ -24,6 +24,8 @@ export interface WebSocketEndpointOptions {
   closeGraceMs: number
   /** Origins besides the page's own that may connect (see createOriginCheck). */
   allowedOrigins?: readonly string[]
+  /** The 403 body for a refused origin: say how this app's operator allows one (its env var). */
+  originRefusal?: (origin: string) => string
   logger: EndpointLogger
   /**
    * A socket is open. `socket` is the upgraded TCP socket under `ws`, for
@@ -104,8 +106,10 @@ export class WebSocketEndpoint {
     if (path !== this.#options.path) return rejectUpgrade(socket, 404, `no WebSocket here; connect to ${this.#options.path}`)
     if (!this.#accepting) return rejectUpgrade(socket, 503, 'the server is shutting down; reconnect shortly')
     if (!this.#originAllowed(request)) {
-      this.#options.logger.info({ origin: request.headers.origin }, 'WebSocket refused: origin not allowed')
-      return rejectUpgrade(socket, 403, `origin not allowed: ${String(request.headers.origin).slice(0, 200)}; the server's operator can add it to the allowed origins`)
+      const origin = String(request.headers.origin).slice(0, 200)
+      this.#options.logger.info({ origin }, 'refused a WebSocket from another origin')
+      const refusal = this.#options.originRefusal?.(origin) ?? `origin not allowed: ${origin}; the server's operator can add it to the allowed origins`
+      return rejectUpgrade(socket, 403, refusal)
     }
     // Until ws takes over the socket, a reset during the handshake must not crash the process.
     socket.on('error', ignore)
