@@ -1,10 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { EventEmitter } from 'node:events'
-import type { IncomingMessage, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createOriginCheck, fastifyHttpLimits, rejectUpgrade, type HttpLimits } from '@eventwire/kit'
+import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
 import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
 import type { WebSocket } from 'ws'
@@ -64,15 +61,6 @@ export class WebDashboard {
   readonly #bus: DoorBus
   readonly #options: WebDashboardOptions
   readonly #slowReaders: SlowReaderWatch<WebSocket>
-  readonly #originAllowed: (request: IncomingMessage) => boolean
-  /**
-   * The upgrades that passed our origin check: what the endpoint listens to
-   * instead of the HTTP server. We refuse other origins ourselves so the 403
-   * names DOOR_ALLOWED_ORIGINS and the log line stays the documented one; the
-   * endpoint's own check (same list) then never refuses. Once the kit's
-   * endpoint takes a refusal hint, it can listen to `app.server` directly.
-   */
-  readonly #checkedUpgrades = new EventEmitter()
   readonly #unsubscribe: () => void
   #endpoint: WebSocketEndpoint | null = null
   #closing: Promise<void> | null = null
@@ -87,7 +75,6 @@ export class WebDashboard {
       queuedBytes: (ws) => ws.bufferedAmount,
       onSlow: this.#onSlow
     })
-    this.#originAllowed = createOriginCheck(options.allowedOrigins)
     // Slowloris: slow or idle senders are cut off, and the connection count is capped.
     this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false, bodyLimit: 1024 })
     serveStaticFiles(this.app, PUBLIC_DIR, { '/': 'index.html', '/dashboard.js': 'dashboard.js' })
@@ -114,17 +101,18 @@ export class WebDashboard {
   async listen (port: number, host: string): Promise<AddressInfo> {
     const { heartbeatIntervalMs, closeGraceMs, allowedOrigins, logger } = this.#options
     this.#endpoint = new WebSocketEndpoint({
-      server: this.#checkedUpgrades as unknown as Server, // it only takes 'upgrade' events (see #checkedUpgrades)
+      server: this.app.server,
       path: '/ws',
       // Browsers are not expected to send anything; a tiny limit bounds what a bad one can make us buffer.
       maxPayloadBytes: 1024,
       heartbeatIntervalMs,
       closeGraceMs,
+      // Cross-site WebSocket: another site's page must not read our state through a visitor's browser.
       allowedOrigins,
+      originRefusal: () => 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS',
       logger,
       onConnection: (ws) => this.#onBrowser(ws)
     })
-    this.app.server.on('upgrade', this.#onUpgrade)
     await this.app.listen({ port, host })
     return this.app.server.address() as AddressInfo
   }
@@ -142,7 +130,6 @@ export class WebDashboard {
     this.#unsubscribe()
     this.#slowReaders.stop()
     await this.#endpoint?.close()
-    this.app.server.off('upgrade', this.#onUpgrade)
     await this.app.close()
   }
 
@@ -152,16 +139,6 @@ export class WebDashboard {
 
   #message (event: DoorEvent | null): DashboardMessage {
     return { type: 'state', event, ...this.#bus.snapshot(), serverTime: Date.now() }
-  }
-
-  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // Cross-site WebSocket: another site's page must not read our state through a visitor's browser.
-    if (!this.#originAllowed(request)) {
-      this.#options.logger.info({ origin: request.headers.origin }, 'refused a WebSocket from another origin')
-      rejectUpgrade(socket, 403, 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS')
-      return
-    }
-    this.#checkedUpgrades.emit('upgrade', request, socket, head)
   }
 
   #onBrowser (ws: WebSocket): void {
