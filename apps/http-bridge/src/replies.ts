@@ -18,10 +18,10 @@ const quote = (line: string): string => JSON.stringify(line.slice(0, QUOTE_LIMIT
  * server that answers its own way (`404 Not Found`), whatever single line it
  * sent. Only what cannot be this request's answer is a problem:
  *
- * - `Error: unknown status code ...` (ours): 404, the code does not exist;
- * - any other `Error:` line: status-server refused or is closing (502);
- * - `Code MMM:` for another code, or an empty line: replies and requests are
- *   out of step (502, and the connection is reopened).
+ * - `Error: unknown status code ...` (ours): ERR_UNKNOWN_STATUS_CODE, the code does not exist;
+ * - any other `Error:` line: ERR_UPSTREAM_ERROR, status-server refused or is closing;
+ * - `Code MMM:` for another code, or an empty line: ERR_BAD_UPSTREAM_REPLY,
+ *   replies and requests are out of step (the connection is reopened).
  */
 export function judgeReply (line: string, code: string): ReplyProblem | null {
   // The hot path: our own server, answering this code.
@@ -32,10 +32,10 @@ export function judgeReply (line: string, code: string): ReplyProblem | null {
   }
   if (line.startsWith('Error: ')) {
     if (line.startsWith('Error: unknown status code')) {
-      return { failure: { statusCode: 404, code: FailureCodes.UNKNOWN_STATUS_CODE, message: line }, resync: false }
+      return { failure: { code: FailureCodes.UNKNOWN_STATUS_CODE, message: line }, resync: false }
     }
     return {
-      failure: { statusCode: 502, code: FailureCodes.UPSTREAM_ERROR, message: `status-server answered ${code} with an error: ${quote(line)}` },
+      failure: { code: FailureCodes.UPSTREAM_ERROR, message: `status-server answered ${code} with an error: ${quote(line)}` },
       resync: false
     }
   }
@@ -46,7 +46,6 @@ export function judgeReply (line: string, code: string): ReplyProblem | null {
 function outOfStep (line: string, code: string, what: string): ReplyProblem {
   return {
     failure: {
-      statusCode: 502,
       code: FailureCodes.BAD_UPSTREAM_REPLY,
       message: `status-server answered ${quote(line)} to ${code}: ${what}, not a reply to it; reopening the connection`
     },
@@ -66,5 +65,5 @@ export function isStatusCodeText (code: string): boolean {
 
 /** The 504 for a request that was on the wire and got no reply in time. */
 export function timeoutFailure (timeoutMs: number): LookupFailure {
-  return { statusCode: 504, code: FailureCodes.UPSTREAM_TIMEOUT, message: `status-server did not answer within ${timeoutMs} ms` }
+  return { code: FailureCodes.UPSTREAM_TIMEOUT, message: `status-server did not answer within ${timeoutMs} ms` }
 }

@@ -1,6 +1,5 @@
-import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply } from 'fastify'
-import { FailureCodes, type LookupFailure } from './failures.js'
+import { FailureCodes, failureResponse, type LookupFailure } from './failures.js'
 import type { UpstreamPool } from './upstream-pool.js'
 
 /** Three ASCII digits and nothing else: `$` in JSON-schema patterns does not match before a trailing newline. */
@@ -12,11 +11,21 @@ const describedSchema = {
   properties: { code: { type: 'integer' }, data: { type: 'string' } }
 } as const
 
-function sendFailure (reply: FastifyReply, failure: LookupFailure): void {
-  reply.code(failure.statusCode)
-  if (failure.retryAfterSeconds !== undefined) reply.header('retry-after', String(failure.retryAfterSeconds))
-  // Same shape as fastify's own errors (the 400 from validation), so clients parse one shape.
-  void reply.send({ statusCode: failure.statusCode, code: failure.code, error: STATUS_CODES[failure.statusCode], message: failure.message })
+/** What `GET /` with no query answers, and what a 404 lists: the routes there are. */
+export const ROUTES = {
+  'GET /status/{code}': 'the description of a 3-digit status code, from status-server: {"code":404,"data":"Code 404: ..."}',
+  'GET /?statusCode={code}': 'the same (the tutorial\'s URL)',
+  'GET /healthz': 'liveness: 200 while the process runs',
+  'GET /readyz': 'readiness: 200 while a connection to status-server is up, else 503'
+} as const
+
+/** Serialised once, and sent as a string so the route's 200 schema (the lookup's shape) does not apply to it. */
+const INDEX_BODY = JSON.stringify({ service: 'http-bridge', routes: ROUTES, example: '/status/404' })
+
+/** Status and headers from the one table in failures.ts; the body in fastify's error shape (the 400 from validation has it too). */
+function sendFailure (reply: FastifyReply, failure: LookupFailure, extra: Record<string, unknown> = {}): void {
+  const { statusCode, headers, body } = failureResponse(failure)
+  void reply.code(statusCode).headers(headers).send({ ...body, ...extra })
 }
 
 /**
@@ -34,14 +43,16 @@ export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draini
     })
   }
 
-  // The tutorial's URL, kept for its clients.
-  app.get<{ Querystring: { statusCode: string } }>('/', {
+  // The tutorial's URL, kept for its clients; with no statusCode at all, it says what the routes are.
+  app.get<{ Querystring: { statusCode?: string } }>('/', {
     schema: {
-      querystring: { type: 'object', required: ['statusCode'], properties: { statusCode: statusCodeSchema } },
+      querystring: { type: 'object', properties: { statusCode: statusCodeSchema } },
       response: { 200: describedSchema }
     }
   }, (request, reply) => {
-    answer(reply, request.query.statusCode)
+    const code = request.query.statusCode
+    if (code === undefined) void reply.type('application/json; charset=utf-8').send(INDEX_BODY)
+    else answer(reply, code)
   })
 
   app.get<{ Params: { code: string } }>('/status/:code', {
@@ -61,11 +72,12 @@ export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draini
   // Readiness: a load balancer should send traffic only while status-server is reachable.
   app.get('/readyz', (_request, reply) => {
     const upstream = pool.state
-    if (upstream.connected > 0) {
-      void reply.send({ status: 'ready', upstream })
-      return
-    }
-    reply.code(503).header('retry-after', '1')
-    void reply.send({ statusCode: 503, code: FailureCodes.UPSTREAM_DOWN, error: STATUS_CODES[503], message: 'not connected to status-server', upstream })
+    if (upstream.connected > 0) void reply.send({ status: 'ready', upstream })
+    else sendFailure(reply, { code: FailureCodes.UPSTREAM_DOWN, message: 'not connected to status-server' }, { upstream })
+  })
+
+  // The same JSON error shape as every other failure, with a code, and the routes there are.
+  app.setNotFoundHandler((request, reply) => {
+    sendFailure(reply, { code: FailureCodes.NOT_FOUND, message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see "routes"` }, { routes: ROUTES })
   })
 }

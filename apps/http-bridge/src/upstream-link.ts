@@ -2,32 +2,19 @@ import net from 'node:net'
 import { reconnect, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
 import { FailureCodes, type LookupFailure } from './failures.js'
-import { Fifo } from './fifo.js'
 import { isStatusCodeText, judgeReply, timeoutFailure } from './replies.js'
 import { ReplyFramer } from './reply-framer.js'
+import { WireQueue, type LookupCallback } from './wire-queue.js'
 import type { AppLogger } from '@eventwire/protocol'
 
-/** Called exactly once per lookup: with a failure, or with the `Code NNN: ...` line. */
-export type LookupCallback = (failure: LookupFailure | null, line: string) => void
-
-/**
- * One request on the wire. `done` is null once nobody is waiting any more (it
- * timed out, or it is a keep-alive probe): the entry stays in the queue as a
- * placeholder so that its late reply is recognised and dropped instead of being
- * handed to the next request.
- */
-interface Pending {
-  readonly code: string
-  readonly deadline: number
-  done: LookupCallback | null
-}
+export type { LookupCallback } from './wire-queue.js'
 
 export interface UpstreamLinkOptions {
   host: string
   port: number
   timeoutMs: number
   /** Send a probe after this long without traffic, so idle timeouts and dead peers are noticed. */
-  keepAliveMs: number
+  probeIntervalMs: number
   reconnect: ReconnectOptions
   logger: AppLogger
   /** Which link this is, for logs. */
@@ -38,6 +25,8 @@ export interface UpstreamLinkOptions {
   quietFraming: boolean
   /** A slot freed up, the link came up, or it went down: the pool may dispatch or fail waiting lookups. */
   onChange: () => void
+  /** After end() or destroy(): the link is closed for good (its socket too) and will not reconnect. Called once. */
+  onClosed: (link: UpstreamLink) => void
 }
 
 /**
@@ -67,9 +56,8 @@ const NOTICE_LIMIT = 200
 export class UpstreamLink {
   readonly #options: UpstreamLinkOptions
   readonly #reconnector: Reconnector<net.Socket>
-  readonly #queue = new Fifo<Pending>()
-  /** How many entries from the head have passed their deadline (they are placeholders now). */
-  #expired = 0
+  readonly #queue = new WireQueue((text) => this.#socket?.write(text))
+  readonly #timeout: LookupFailure
   #socket: net.Socket | null = null
   #framer: ReplyFramer | null = null
   #down: LinkDown = { state: 'connecting' }
@@ -79,15 +67,16 @@ export class UpstreamLink {
   #justLost = false
   /** The peer sent FIN: no new requests go here, even before 'close'. */
   #ending = false
-  #out = ''
-  #flushScheduled = false
   #lastSentAt = 0
   #nextAttemptAt = 0
+  /** end() or destroy() was called: no lookups, no reconnection. */
   #closed = false
+  #finished = false
 
   constructor (options: UpstreamLinkOptions) {
     this.#options = options
-    this.#reconnector = reconnect(this.#connect, options.reconnect)
+    this.#timeout = timeoutFailure(options.timeoutMs)
+    this.#reconnector = reconnect(() => net.connect({ host: options.host, port: options.port, noDelay: true }), options.reconnect)
     this.#reconnector.on('connect', this.#onConnect)
     this.#reconnector.on('disconnect', this.#onDisconnect)
     this.#reconnector.on('reconnect', this.#onReconnectScheduled)
@@ -95,7 +84,7 @@ export class UpstreamLink {
 
   /** Connected and accepting requests. */
   get usable (): boolean {
-    return this.#socket !== null && !this.#ending
+    return this.#socket !== null && !this.#ending && !this.#closed
   }
 
   /** Entries on the wire, placeholders included: what counts against maxInFlight. */
@@ -122,8 +111,8 @@ export class UpstreamLink {
   send (code: string, now: number, done: LookupCallback): void {
     // The wire is a line protocol: anything but three digits could smuggle a second request.
     if (!isStatusCodeText(code)) throw new TypeError(`refusing to send ${JSON.stringify(code)} upstream: not a 3-digit status code`)
-    this.#queue.push({ code, deadline: now + this.#options.timeoutMs, done })
-    this.#write(code, now)
+    this.#lastSentAt = now
+    this.#queue.push(code, now + this.#options.timeoutMs, done)
   }
 
   /**
@@ -133,60 +122,57 @@ export class UpstreamLink {
    */
   sweep (now: number): void {
     const queue = this.#queue
-    let entry = queue.at(this.#expired)
-    while (entry !== undefined && entry.deadline <= now) {
-      const done = entry.done
-      entry.done = null
-      this.#expired++
-      if (done !== null) done(timeoutFailure(this.#options.timeoutMs), '')
-      entry = queue.at(this.#expired)
-    }
-    const head = queue.at(0)
+    queue.expire(now, this.#timeout)
+    const head = queue.head
     if (head !== undefined && head.deadline + this.#options.timeoutMs <= now) {
       this.#options.logger.warn({ link: this.#options.index, waiting: queue.length }, 'status-server has not answered for two timeouts; reconnecting')
       this.#socket?.destroy()
       return
     }
-    if (queue.length === 0 && this.usable && now - this.#lastSentAt >= this.#options.keepAliveMs) {
-      queue.push({ code: '200', deadline: now + this.#options.timeoutMs, done: null })
-      this.#write('200', now)
+    if (queue.length === 0 && this.usable && now - this.#lastSentAt >= this.#options.probeIntervalMs) {
+      this.#lastSentAt = now
+      queue.push('200', now + this.#options.timeoutMs, null)
     }
   }
 
-  /** Stops for good: fails whatever waits with 503 and closes the connection. */
-  close (): void {
+  /**
+   * Stops for good, gracefully: whatever waits gets 503, no reconnection, and
+   * our FIN goes out after what is queued; status-server answers and closes
+   * its side. onClosed follows once the socket has closed.
+   */
+  end (): void {
+    if (this.#closed) return
+    this.#stop()
+    const socket = this.#socket
+    if (socket === null) {
+      this.destroy()
+      return
+    }
+    socket.end()
+    socket.resume() // read (and drop) until its FIN comes
+  }
+
+  /** Stops for good at once: the socket (or the attempt under way) is destroyed. */
+  destroy (): void {
+    this.#stop()
+    this.#reconnector.stop()
+    if (this.#socket === null) this.#finish()
+  }
+
+  #stop (): void {
     if (this.#closed) return
     this.#closed = true
     this.#reconnector.off('connect', this.#onConnect)
     this.#reconnector.off('disconnect', this.#onDisconnect)
     this.#reconnector.off('reconnect', this.#onReconnectScheduled)
-    this.#reconnector.stop()
+    this.#framer?.stop()
     this.#failAll('bridge is shutting down')
   }
 
-  #write (code: string, now: number): void {
-    this.#lastSentAt = now
-    this.#out += code + '\n'
-    if (!this.#flushScheduled) {
-      this.#flushScheduled = true
-      // setImmediate rather than nextTick: it runs after the whole I/O phase, so
-      // requests from many HTTP connections in one turn share one write.
-      setImmediate(this.#flush)
-    }
-  }
-
-  readonly #flush = (): void => {
-    this.#flushScheduled = false
-    const out = this.#out
-    this.#out = ''
-    if (out === '' || this.#socket === null) return
-    // Past backpressure the queue is still bounded by maxInFlight (4 bytes each),
-    // so a false return needs no pause here.
-    this.#socket.write(out)
-  }
-
-  readonly #connect = (): net.Socket => {
-    return net.connect({ host: this.#options.host, port: this.#options.port, noDelay: true })
+  #finish (): void {
+    if (this.#finished) return
+    this.#finished = true
+    this.#options.onClosed(this)
   }
 
   readonly #onDisconnect = (): void => {
@@ -241,7 +227,6 @@ export class UpstreamLink {
       this.#options.logger.warn({ link: this.#options.index, line }, 'unsolicited line from status-server')
       return
     }
-    if (this.#expired > 0) this.#expired--
     const done = entry.done
     const problem = judgeReply(line, entry.code)
     if (problem !== null && line.startsWith('Error: ')) this.#lastNotice = line.slice(0, NOTICE_LIMIT)
@@ -277,22 +262,18 @@ export class UpstreamLink {
     this.#framer?.stop()
     this.#framer = null
     this.#socket = null
-    this.#out = ''
-    if (!this.#closed) this.#options.logger.warn({ link: this.#options.index, lastLine: this.#lastNotice }, 'lost connection to status-server')
+    if (this.#closed) {
+      this.#reconnector.stop() // clears the retry its own 'close' listener may have scheduled
+      this.#finish()
+      return
+    }
+    this.#options.logger.warn({ link: this.#options.index, lastLine: this.#lastNotice }, 'lost connection to status-server')
     const said = this.#lastNotice === null ? '' : ` (its last line: ${JSON.stringify(this.#lastNotice)})`
     this.#failAll(`the connection to status-server closed before the reply${said}`)
     this.#options.onChange()
   }
 
   #failAll (message: string): void {
-    this.#expired = 0
-    const entries = this.#queue.drain()
-    if (entries.length === 0) return
-    const failure: LookupFailure = { statusCode: 503, code: FailureCodes.UPSTREAM_LOST, message, retryAfterSeconds: 1 }
-    for (const entry of entries) {
-      const done = entry.done
-      entry.done = null
-      if (done !== null) done(failure, '')
-    }
+    this.#queue.failAll({ code: FailureCodes.UPSTREAM_LOST, message })
   }
 }

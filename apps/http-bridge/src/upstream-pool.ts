@@ -1,4 +1,5 @@
 import type { ReconnectOptions } from '@eventwire/protocol'
+import { ConnectionSet } from '@eventwire/kit'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
 import type { AppLogger } from '@eventwire/protocol'
@@ -10,9 +11,11 @@ export interface UpstreamPoolOptions {
   timeoutMs: number
   maxInFlight: number
   connections: number
-  keepAliveMs: number
+  probeIntervalMs: number
   /** Requests on the wire per link; 0: no limit (pipelined). 1 also takes replies with no line end. */
   pipeline: number
+  /** close(): how long status-server gets to close a link after our FIN before it is destroyed. */
+  closeGraceMs: number
   reconnect: ReconnectOptions
   logger: AppLogger
 }
@@ -49,6 +52,8 @@ export interface UpstreamState {
 export class UpstreamPool {
   readonly #options: UpstreamPoolOptions
   readonly #links: UpstreamLink[]
+  /** The links not yet closed for good: close() ends them through it (end, grace, destroy). */
+  readonly #open: ConnectionSet<UpstreamLink>
   readonly #sweepTimer: NodeJS.Timeout
   readonly #queueFull: LookupFailure
   readonly #pipeline: number
@@ -58,27 +63,20 @@ export class UpstreamPool {
   constructor (options: UpstreamPoolOptions) {
     this.#options = options
     this.#pipeline = options.pipeline === 0 ? Infinity : options.pipeline
+    this.#open = new ConnectionSet<UpstreamLink>({ end: (link) => link.end(), destroy: (link) => link.destroy(), closeGraceMs: options.closeGraceMs })
     this.#links = Array.from({ length: options.connections }, (_, index) => new UpstreamLink({
-      host: options.host,
-      port: options.port,
-      timeoutMs: options.timeoutMs,
-      keepAliveMs: options.keepAliveMs,
-      reconnect: options.reconnect,
-      logger: options.logger,
+      ...options,
       index,
       pipeline: this.#pipeline,
       quietFraming: this.#pipeline === 1,
-      onChange: this.#onLinkChange
+      onChange: this.#onLinkChange,
+      onClosed: (link) => this.#open.delete(link)
     }))
+    for (const link of this.#links) this.#open.add(link)
     // A 20th of the timeout: a 2000 ms timeout answers 504 within ~2100 ms.
     const tickMs = Math.max(5, Math.min(100, Math.floor(options.timeoutMs / 20)))
     this.#sweepTimer = setInterval(this.#sweep, tickMs)
-    this.#queueFull = {
-      statusCode: 503,
-      code: FailureCodes.QUEUE_FULL,
-      message: `${options.maxInFlight} lookups are already waiting for status-server; retry shortly`,
-      retryAfterSeconds: 1
-    }
+    this.#queueFull = { code: FailureCodes.QUEUE_FULL, message: `${options.maxInFlight} lookups are already waiting for status-server; retry shortly` }
   }
 
   /** True when at least one link is connected. */
@@ -134,13 +132,18 @@ export class UpstreamPool {
     else best.send(code, now, done)
   }
 
-  /** Stops every link and the sweep timer; lookups still waiting get 503. */
-  close (): void {
-    if (this.#closed) return
-    this.#closed = true
-    clearInterval(this.#sweepTimer)
-    for (const link of this.#links) link.close()
-    this.#failWaiting({ statusCode: 503, code: FailureCodes.UPSTREAM_LOST, message: 'bridge is shutting down', retryAfterSeconds: 1 })
+  /**
+   * Stops the sweep timer and every link: lookups still waiting get 503, each
+   * link sends FIN and is destroyed if still open closeGraceMs later. Resolves
+   * once every link is closed; every caller gets the same promise.
+   */
+  close (): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true
+      clearInterval(this.#sweepTimer)
+      this.#failWaiting({ code: FailureCodes.UPSTREAM_LOST, message: 'bridge is shutting down' })
+    }
+    return this.#open.close()
   }
 
   readonly #sweep = (): void => {
@@ -152,7 +155,7 @@ export class UpstreamPool {
       const done = head.done
       head.done = null
       const message = `status-server did not answer within ${this.#options.timeoutMs} ms: the lookup was still waiting for a connection with room (pipeline ${this.#pipeline} per connection)`
-      if (done !== null) done({ statusCode: 504, code: FailureCodes.UPSTREAM_TIMEOUT, message }, '')
+      if (done !== null) done({ code: FailureCodes.UPSTREAM_TIMEOUT, message }, '')
       head = this.#waiting.at(0)
     }
   }
@@ -187,7 +190,6 @@ export class UpstreamPool {
     for (const link of this.#links) if (link.nextAttemptAt > 0 && link.nextAttemptAt < next) next = link.nextAttemptAt
     const seconds = next === Infinity ? 1 : Math.max(1, Math.ceil((next - Date.now()) / 1000))
     return {
-      statusCode: 503,
       code: FailureCodes.UPSTREAM_DOWN,
       message: `${this.#whyDown()}; retry after ${seconds} s`,
       retryAfterSeconds: seconds

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
 import { DEFAULT_FIRST_REQUEST_TIMEOUT_MS, describeStatus } from '@eventwire/status-server'
-import { DEFAULT_KEEP_ALIVE_MS } from '../src/index.js'
+import { DEFAULT_PROBE_INTERVAL_MS } from '../src/index.js'
 import { get, rawUpstream, startBridge, startStatus, type Got } from './helpers.js'
 
 /** The tutorial's wording, not ours: no `Code NNN:` prefix, no `Error:` for unknown codes. */
@@ -87,7 +87,7 @@ describe('http-bridge error messages say what happened', () => {
   it('quotes what status-server said last when it closed the link (here: no request in time)', async () => {
     const { port } = await startStatus(0, { firstRequestTimeoutMs: 100 })
     // No probe before the server's deadline, and a long delay before reconnecting.
-    const { url, bridge } = await startBridge({ statusPort: port, connections: 1, keepAliveMs: 60_000, reconnect: { initialDelayMs: 3000, maxDelayMs: 3000, jitter: 0 } })
+    const { url, bridge } = await startBridge({ statusPort: port, connections: 1, probeIntervalMs: 60_000, reconnect: { initialDelayMs: 3000, maxDelayMs: 3000, jitter: 0 } })
     await waitUntil(() => !bridge.upstreamReady, 'status-server to close the unused link')
     const body = JSON.parse((await get(`${url}/status/200`)).body) as { code: string, message: string }
     expect(body.code).toBe('ERR_UPSTREAM_DOWN')
@@ -127,11 +127,11 @@ describe('http-bridge against our status-server', () => {
   })
 
   it('probes an unused link before status-server\'s first-request deadline, so it is never closed as idle', async () => {
-    expect(DEFAULT_KEEP_ALIVE_MS).toBeLessThan(DEFAULT_FIRST_REQUEST_TIMEOUT_MS)
+    expect(DEFAULT_PROBE_INTERVAL_MS).toBeLessThan(DEFAULT_FIRST_REQUEST_TIMEOUT_MS)
     const { port, status } = await startStatus(0, { firstRequestTimeoutMs: 300 })
     let accepted = 0
     status.server.on('connection', () => { accepted++ })
-    const { url } = await startBridge({ statusPort: port, connections: 1, keepAliveMs: 100 })
+    const { url } = await startBridge({ statusPort: port, connections: 1, probeIntervalMs: 100 })
     await new Promise((resolve) => setTimeout(resolve, 900)) // three deadlines
     expect(accepted).toBe(1)
     expect(status.connectionCount).toBe(1)

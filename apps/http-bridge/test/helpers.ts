@@ -26,7 +26,7 @@ export function onCleanup (fn: () => Promise<unknown> | unknown, label = fn.toSt
 export async function startStatus (port = 0, options: StatusServerOptions = {}): Promise<{ status: StatusServer, port: number }> {
   const status = createStatusServer(options)
   onCleanup(() => status.destroy())
-  const address = await status.listen(port)
+  const address = await status.listen({ port })
   return { status, port: address.port }
 }
 
@@ -34,7 +34,7 @@ export async function startStatus (port = 0, options: StatusServerOptions = {}):
 export async function startBridge (options: Partial<BridgeOptions> & { statusPort: number }, waitForUpstream = true): Promise<{ bridge: Bridge, url: string }> {
   const bridge = createBridge({ statusHost: '127.0.0.1', ...options })
   onCleanup(() => bridge.close())
-  const address = await bridge.listen(0)
+  const address = await bridge.listen({ port: 0 })
   if (waitForUpstream) await bridge.waitForUpstream()
   return { bridge, url: `http://127.0.0.1:${address.port}` }
 }

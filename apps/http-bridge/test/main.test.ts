@@ -32,10 +32,10 @@ describe('dist/main.js', () => {
     expect(child.stdout.some((l) => l.includes('http-bridge stopped'))).toBe(true)
   }, 30_000) // above the sum of the waits inside, so a hang reports which wait timed out
 
-  it('refuses a bad BRIDGE_TIMEOUT_MS with a message naming it and exit 1', async () => {
+  it('refuses a bad BRIDGE_TIMEOUT_MS with one line naming it and exit 2', async () => {
     const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { BRIDGE_TIMEOUT_MS: 'soon' } })
     onCleanup(() => bad.stop(1000))
-    expect(await bad.exited).toBe(1)
-    expect(bad.stdout.join('\n')).toContain('BRIDGE_TIMEOUT_MS must be a whole number')
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr).toEqual([expect.stringContaining('BRIDGE_TIMEOUT_MS must be a whole number')])
   })
 })

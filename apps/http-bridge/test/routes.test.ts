@@ -37,7 +37,7 @@ describe('http-bridge routes over real HTTP', () => {
     const upstream = await rawUpstream((chunk, socket) => {
       socket.write(chunk.split('\n').slice(0, -1).map((line) => replyFor(line)).join(''))
     })
-    const { url } = await startBridge({ statusPort: upstream.port, keepAliveMs: 60_000 })
+    const { url } = await startBridge({ statusPort: upstream.port, probeIntervalMs: 60_000 })
     const attempts = [
       '/?statusCode=404%0A500',
       '/?statusCode=404%0D%0A500',
@@ -50,7 +50,6 @@ describe('http-bridge routes over real HTTP', () => {
       '/?statusCode=abc',
       '/?statusCode=',
       '/?statusCode=%EF%BC%94%EF%BC%90%EF%BC%94', // fullwidth digits
-      '/',
       '/status/404%0A500',
       '/status/404%0A',
       '/status/40a',
@@ -78,5 +77,32 @@ describe('http-bridge routes over real HTTP', () => {
     const res = await get(url + '/nope')
     expect(res.status).toBe(404)
     expect(JSON.parse(res.body)).toMatchObject({ statusCode: 404, error: 'Not Found' })
+  })
+
+  it('gives unknown routes the same error shape with a code, and the routes there are', async () => {
+    const { port } = await startStatus()
+    const { url } = await startBridge({ statusPort: port })
+    const res = await get(url + '/statuss/404?x=1')
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/)
+    const body = JSON.parse(res.body) as Record<string, unknown>
+    expect(body).toMatchObject({ statusCode: 404, code: 'ERR_NOT_FOUND', error: 'Not Found', message: 'no route GET /statuss/404; see "routes"' })
+    expect(Object.keys(body.routes as object)).toEqual(['GET /status/{code}', 'GET /?statusCode={code}', 'GET /healthz', 'GET /readyz'])
+  })
+
+  it('explains the routes at GET / with no statusCode, instead of a validation error, and asks nothing upstream', async () => {
+    const upstream = await rawUpstream()
+    const { url } = await startBridge({ statusPort: upstream.port, probeIntervalMs: 60_000 })
+    for (const path of ['/', '/?other=1']) {
+      const res = await get(url + path)
+      expect(res.status, path).toBe(200)
+      expect(res.headers.get('content-type'), path).toMatch(/^application\/json/)
+      const body = JSON.parse(res.body) as { routes: Record<string, string>, example: string }
+      expect(body.routes['GET /status/{code}'], path).toMatch(/3-digit status code/)
+      expect(body.example).toBe('/status/404')
+    }
+    // A statusCode that is there but bad is still fastify's 400.
+    expect((await get(url + '/?statusCode=')).status).toBe(400)
+    expect(upstream.received()).toBe('')
   })
 })

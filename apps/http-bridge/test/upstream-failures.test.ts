@@ -90,7 +90,7 @@ describe('http-bridge when status-server misbehaves', () => {
 
   it('keeps an idle link alive under the status-server idle timeout with probes', async () => {
     const { port, status } = await startStatus(0, { idleTimeoutMs: 150 })
-    const { url, bridge } = await startBridge({ statusPort: port, connections: 1, keepAliveMs: 50 })
+    const { url, bridge } = await startBridge({ statusPort: port, connections: 1, probeIntervalMs: 50 })
     expect(status.connectionCount).toBe(1)
     await new Promise((resolve) => setTimeout(resolve, 500))
     expect(bridge.upstream.connected).toBe(1)
