@@ -18,9 +18,9 @@ main(async () => {
     const { createStatusServer } = await import('@eventwire/status-server')
     const { createBridge } = await import('@eventwire/http-bridge')
     const status = createStatusServer()
-    const s = await status.listen(0, '127.0.0.1')
+    const s = await status.listen({ port: 0, host: '127.0.0.1' })
     const bridge = createBridge({ statusHost: '127.0.0.1', statusPort: s.port })
-    const addr = await bridge.listen(0, '127.0.0.1') as AddressInfo | string | undefined
+    const addr = await bridge.listen({ port: 0, host: '127.0.0.1' }) as AddressInfo | string | undefined
     const port = typeof addr === 'object' && addr !== null ? addr.port : Number(new URL(String(addr)).port)
     on('stop', async () => { await bridge.close(); await status.close(); process.exit(0) })
     send({ type: 'ready', port })
