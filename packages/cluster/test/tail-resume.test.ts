@@ -75,6 +75,25 @@ describe('TailReader resume', () => {
     expect(await log.epoch()).toBe(epoch)
   })
 
+  it('resumes after Redis was frozen (SIGSTOP) past its read timeout, with nothing lost or doubled', async () => {
+    const server = await redisForTest()
+    const writer = await linkForTest(server.url, { commandTimeoutMs: 300 })
+    const log = new StreamLog(writer, 'room')
+    const seen = collector()
+    closeAfter(await log.tail('end', seen.handler, { blockMs: 200 }))
+    let outage: Promise<void> | undefined
+    await appendAll(log, 200, (i) => {
+      if (i !== 80) return
+      server.pause()
+      // frozen until the reader has given up on its blocking read (timeout, socket dropped)
+      outage = waitUntil(() => seen.states.includes('down'), 'the reader to notice', 15_000).then(() => {}).finally(() => server.resume())
+    })
+    await outage
+    await seen.waitFor(200)
+    expect(seen.entries.map((e) => e.data)).toEqual(expected(200))
+    expect(seen.resets).toEqual([])
+  })
+
   it('says "history reset" when Redis comes back without its data, then delivers the new log from its start', async () => {
     const server = await redisForTest({ appendonly: false })
     const writer = await linkForTest(server.url)
