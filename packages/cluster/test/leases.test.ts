@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
 import { Claims } from '../src/claims.js'
 import type { RedisLink } from '../src/connection.js'
@@ -10,6 +10,7 @@ interface Member { nick: string }
 function instance (link: RedisLink, id: string, options: { ttlMs?: number, refreshMs?: number, onLost?: () => void } = {}): { leases: Leases<Member>, claims: Claims<Member> } {
   const claims = new Claims<Member>(link, { instanceId: id })
   const leases = new Leases<Member>(link, { group: 'chat', instanceId: id, ttlMs: options.ttlMs ?? 60_000, refreshMs: options.refreshMs ?? 20_000, claims, onLost: options.onLost })
+  onTestFinished(async () => { await leases.stop({ release: false }) }) // its timer, even when an assertion failed
   return { leases, claims }
 }
 
