@@ -59,6 +59,8 @@ export async function startMosquitto (options: MosquittoOptions = {}): Promise<M
       'log_type warning',
       'log_type notice',
       'log_type information',
+      // As root mosquitto drops to the user `mosquitto`, who cannot read our 0700 temp dir (password files).
+      ...(process.getuid?.() === 0 ? ['user root'] : []),
       ...(options.extraConfig ?? [])
     ]
     await writeFile(file, lines.join('\n') + '\n')

@@ -2,8 +2,6 @@ import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { connectAsync, type IClientOptions, type MqttClient } from 'mqtt'
 import { startChild, type ChildHandle } from '@eventwire/testkit'
-import type { DoorHub } from '../src/door-hub.js'
-import type { DoorEventSource } from '../src/mqtt/publisher.js'
 
 const run = promisify(execFile)
 
@@ -74,13 +72,4 @@ export function mosquittoSub (port: number, args: string[]): ChildHandle {
 /** One `mosquitto_pub` run; resolves when it has published and exited. */
 export async function mosquittoPub (port: number, topic: string, message: string, extra: string[] = []): Promise<void> {
   await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(port), '-q', '1', '-t', topic, '-m', message, ...extra])
-}
-
-/**
- * What the publisher attaches to: the hub itself while it is an emitter,
- * its bus once the hub publishes to a DoorBus (the restructuring in flight).
- */
-export function doorSource (hub: DoorHub): DoorEventSource {
-  const withBus = hub as unknown as { bus?: DoorEventSource }
-  return withBus.bus ?? (hub as unknown as DoorEventSource)
 }

@@ -4,7 +4,7 @@ import { MqttDoorPublisher, type MqttDoorPublisherOptions } from '../src/mqtt/pu
 import { ManualSensor } from '../src/sensors/manual.js'
 import { MemoryLogger } from './helpers.js'
 import { mosquittoAvailable, startMosquitto, type MosquittoHandle } from './mosquitto.js'
-import { doorSource, mosquittoPub, mosquittoSub, MqttWatcher } from './mqtt-helpers.js'
+import { mosquittoPub, mosquittoSub, MqttWatcher } from './mqtt-helpers.js'
 
 let broker: MosquittoHandle
 let cleanups: Array<() => Promise<void> | void> = []
@@ -16,7 +16,7 @@ async function startPublisher (options: Partial<MqttDoorPublisherOptions> & { of
   const logger = new MemoryLogger()
   const hub = new DoorHub(sensor, { offlineAfterMs: options.offlineAfterMs ?? 0, logger })
   const base = `eventwire/door/test${++topicCount}`
-  const publisher = new MqttDoorPublisher(doorSource(hub), { url: broker.url, baseTopic: base, logger, ...options })
+  const publisher = new MqttDoorPublisher(hub.bus, { url: broker.url, baseTopic: base, logger, ...options })
   const connected = new Promise<void>((resolve) => publisher.once('connect', resolve))
   hub.start()
   publisher.start()

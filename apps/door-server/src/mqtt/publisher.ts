@@ -6,24 +6,14 @@ import { MqttConnection } from './connection.js'
 import { discoveryMessage, doorTopics, MQTT_PAYLOADS, objectIdFor, type DiscoveryMessage, type DoorTopics, type MqttDiscoveryOptions } from './discovery.js'
 import { assertPublishTopic, DEFAULT_MQTT_DOOR_ID, DEFAULT_MQTT_MAX_IN_FLIGHT, DEFAULT_MQTT_TOPIC_PREFIX, type MqttBrokerOptions } from './mqtt-options.js'
 
-type DoorListener = (event: DoorEvent) => void
-
 /**
- * What the publisher needs from the door: its events in order and its
- * current state. Both the DoorHub's emitter (`on`/`off('event')`) and a
- * DoorBus (`subscribe` returning the unsubscribe) fit, so wiring is one line
- * whichever the server has: `new MqttDoorPublisher(door.hub, …)`.
+ * What the publisher needs from the door: its events in order (`subscribe`
+ * returns the unsubscribe) and its current state. A DoorBus is exactly this,
+ * so wiring is one line: `new MqttDoorPublisher(door.hub.bus, …)`.
  */
-export type DoorEventSource = { snapshot: () => DoorSnapshot } & (
-  | { subscribe: (listener: DoorListener) => () => void }
-  | { on: (event: 'event', listener: DoorListener) => unknown, off: (event: 'event', listener: DoorListener) => unknown }
-)
-
-/** Subscribes `listener` to `source`; returns the unsubscribe. */
-export function subscribeToDoor (source: DoorEventSource, listener: DoorListener): () => void {
-  if ('subscribe' in source) return source.subscribe(listener)
-  source.on('event', listener)
-  return () => { source.off('event', listener) }
+export interface DoorEventSource {
+  subscribe: (listener: (event: DoorEvent) => void) => () => void
+  snapshot: () => DoorSnapshot
 }
 
 export interface MqttDoorPublisherOptions extends MqttBrokerOptions {
@@ -116,7 +106,7 @@ export class MqttDoorPublisher extends EventEmitter<PublisherEvents> {
   start (): void {
     if (this.#unsubscribe !== null) return
     this.#lastDoor = this.#source.snapshot().door
-    this.#unsubscribe = subscribeToDoor(this.#source, this.#onEvent)
+    this.#unsubscribe = this.#source.subscribe(this.#onEvent)
     this.#connection.on('up', this.#onUp)
     this.#connection.on('down', this.#onDown)
     this.#connection.on('message', this.#onMessage)

@@ -66,6 +66,7 @@ export class MqttSensor extends BaseSensor {
   readonly #logger: AppLogger
   readonly #maxPayloadBytes: number
   #started = false
+  #subscribed = false
 
   constructor (options: MqttSensorOptions) {
     super()
@@ -76,10 +77,16 @@ export class MqttSensor extends BaseSensor {
     this.#connection = new MqttConnection({ ...options, name: 'mqtt sensor', logger: this.#logger })
   }
 
+  /** True while connected with the subscription granted: readings published now reach the door. */
+  get subscribed (): boolean {
+    return this.#subscribed && this.#connection.client !== null
+  }
+
   override start (): void {
     if (this.#started) return
     this.#started = true
     this.#connection.on('up', this.#onUp)
+    this.#connection.on('down', this.#onDown)
     this.#connection.on('message', this.#onMessage)
     this.#connection.start()
   }
@@ -87,7 +94,9 @@ export class MqttSensor extends BaseSensor {
   override stop (): void {
     if (!this.#started) return
     this.#started = false
+    this.#subscribed = false
     this.#connection.off('up', this.#onUp)
+    this.#connection.off('down', this.#onDown)
     this.#connection.off('message', this.#onMessage)
     // The DoorSensor contract's stop() is synchronous; the clean DISCONNECT finishes on its own, bounded.
     void this.#connection.stop()
@@ -96,8 +105,16 @@ export class MqttSensor extends BaseSensor {
   readonly #onUp = (client: NonNullable<MqttConnection['client']>): void => {
     client.subscribe(this.topic, { qos: 1 }, (err, granted) => {
       const refused = granted?.some((g) => g.qos >= 128) === true
-      if (err || refused) this.#logger.error({ topic: this.topic, err: err?.message ?? 'refused by the broker' }, 'mqtt sensor: could not subscribe to its topic')
+      if (err || refused) {
+        this.#logger.error({ topic: this.topic, err: err?.message ?? 'refused by the broker' }, 'mqtt sensor: could not subscribe to its topic')
+        return
+      }
+      this.#subscribed = this.#connection.client === client
     })
+  }
+
+  readonly #onDown = (): void => {
+    this.#subscribed = false
   }
 
   readonly #onMessage = (topic: string, payload: Buffer): void => {
