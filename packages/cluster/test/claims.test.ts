@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import { Claims } from '../src/claims.js'
 import { StreamLog } from '../src/stream-log.js'
-import { linkForTest, redisForTest, rejection } from './helpers.js'
+import { linkForTest, redisAvailable, redisForTest, rejection } from './helpers.js'
 
 interface Member { nick: string, instance: string, transport: string }
 
-describe('Claims', () => {
+describe.skipIf(!redisAvailable)('Claims', () => {
   it('lets exactly one of two racing claimers on two connections win, every time', async () => {
     const server = await redisForTest()
     const a = new Claims<Member>(await linkForTest(server.url), { instanceId: 'A' })

@@ -1,8 +1,14 @@
 import { onTestFinished } from 'vitest'
-import { startRedisServer, waitUntil, type RedisServerHandle, type RedisServerOptions } from '@eventwire/testkit'
+import { commandAvailable, startRedisServer, waitUntil, type RedisServerHandle, type RedisServerOptions } from '@eventwire/testkit'
 import { connectRedis, type ConnectOptions, type RedisLink, type LinkState } from '../src/connection.js'
 import type { LogEntry } from '../src/stream-log.js'
 import type { Gap, Reset, TailHandler } from '../src/tail-reader.js'
+
+/**
+ * Whether redis-server is installed: without it these suites skip (`pnpm test` says once what to
+ * install; CI installs it, so nothing skips there).
+ */
+export const redisAvailable = commandAvailable(process.env.REDIS_SERVER_BIN ?? 'redis-server')
 
 /** A redis-server for this test only, stopped when it finishes. */
 export async function redisForTest (options: RedisServerOptions = {}): Promise<RedisServerHandle> {

@@ -3,7 +3,7 @@ import { waitUntil } from '@eventwire/testkit'
 import { Claims } from '../src/claims.js'
 import type { RedisLink } from '../src/connection.js'
 import { Leases, type Reaped } from '../src/leases.js'
-import { linkForTest, redisForTest } from './helpers.js'
+import { linkForTest, redisAvailable, redisForTest } from './helpers.js'
 
 interface Member { nick: string }
 
@@ -14,7 +14,7 @@ function instance (link: RedisLink, id: string, options: { ttlMs?: number, refre
   return { leases, claims }
 }
 
-describe('Leases', () => {
+describe.skipIf(!redisAvailable)('Leases', () => {
   it('an expired instance is reaped by exactly one of two racing survivors, with what it owned', async () => {
     const server = await redisForTest()
     const a = instance(await linkForTest(server.url), 'A')

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { SharedState } from '../src/shared-state.js'
-import { linkForTest, redisForTest, rejection } from './helpers.js'
+import { linkForTest, redisAvailable, redisForTest, rejection } from './helpers.js'
 
-describe('SharedState', () => {
+describe.skipIf(!redisAvailable)('SharedState', () => {
   it('keeps the newest value only, whichever instance writes last', async () => {
     const server = await redisForTest()
     const a = new SharedState<string>(await linkForTest(server.url), 'door')

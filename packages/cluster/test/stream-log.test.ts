@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
 import { StreamLog } from '../src/stream-log.js'
-import { closeAfter, collector, linkForTest, redisForTest, rejection } from './helpers.js'
+import { closeAfter, collector, linkForTest, redisAvailable, redisForTest, rejection } from './helpers.js'
 
-describe('StreamLog', () => {
+describe.skipIf(!redisAvailable)('StreamLog', () => {
   it('gives 1,000 appends from two connections one order, the same for two readers', async () => {
     const server = await redisForTest()
     const a = await linkForTest(server.url, { name: 'a' })

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
 import type { RedisLink } from '../src/connection.js'
 import { StreamLog } from '../src/stream-log.js'
-import { closeAfter, collector, linkForTest, redisForTest } from './helpers.js'
+import { closeAfter, collector, linkForTest, redisAvailable, redisForTest } from './helpers.js'
 
 /** Appends m0..m(n-1) one after another, retrying each with its dedupe id until Redis accepts it. */
 async function appendAll (log: StreamLog, n: number, onAccepted: (i: number) => void | Promise<void> = () => {}): Promise<number> {
@@ -32,7 +32,7 @@ async function clientIdByName (link: RedisLink, name: string): Promise<string> {
 
 const expected = (n: number): string[] => Array.from({ length: n }, (_, i) => `m${i}`)
 
-describe('TailReader resume', () => {
+describe.skipIf(!redisAvailable)('TailReader resume', () => {
   it('resumes after CLIENT KILL of its connection with nothing lost or doubled', async () => {
     const server = await redisForTest()
     const writer = await linkForTest(server.url, { name: 'writer' })
