@@ -108,16 +108,16 @@ describe('the built main', () => {
     expect(child.stdout.some((l) => l.includes('chat-server stopped'))).toBe(true)
   })
 
-  it('refuses a bad port setting with a clear message and exit 1', async () => {
+  it('refuses a bad port setting with one clear line and exit 2', async () => {
     child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { CHAT_PORT: 'eighty' } })
-    expect(await child.exited).toBe(1)
-    expect(child.stdout.join('\n')).toContain('CHAT_PORT must be a whole number')
+    expect(await child.exited).toBe(2)
+    expect(child.stderr).toEqual([expect.stringContaining('CHAT_PORT must be a whole number')])
   })
 
   it('refuses a CHAT_ALLOWED_ORIGINS entry that is not an origin, naming it', async () => {
     child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://ok.example, chat.example.com/path' } })
-    expect(await child.exited).toBe(1)
-    expect(child.stdout.join('\n')).toContain('CHAT_ALLOWED_ORIGINS: \\"chat.example.com/path\\" is not an origin')
+    expect(await child.exited).toBe(2)
+    expect(child.stderr.join('\n')).toContain('CHAT_ALLOWED_ORIGINS: "chat.example.com/path" is not an origin')
   })
 
   it('lets an origin from CHAT_ALLOWED_ORIGINS open /ws and refuses others', async () => {

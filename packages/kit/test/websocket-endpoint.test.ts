@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import WebSocket from 'ws'
 import { serveStaticFiles, WebSocketEndpoint } from '../src/web/index.js'
 
-const quiet = { debug: () => {}, info: () => {} }
+const quiet = { debug: () => {}, info: () => {}, error: () => {} }
 let app: FastifyInstance | undefined
 let endpoint: WebSocketEndpoint | undefined
 

@@ -1,8 +1,6 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import type { Duplex } from 'node:stream'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { createOriginCheck, fastifyHttpLimits, guard, rejectUpgrade, type HttpLimits } from '@eventwire/kit'
+import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
 import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
 import type { WebSocket } from 'ws'
@@ -43,27 +41,23 @@ const PUBLIC_DIR = new URL('../../public/', import.meta.url)
 export class WebTransport {
   readonly app: FastifyInstance
   readonly endpoint: WebSocketEndpoint
-  /** Upgrades that passed this transport's own gate, handed on to the endpoint. */
-  readonly #upgrades: Server = createServer()
-  readonly #originAllowed: (request: IncomingMessage) => boolean
   readonly #members = new WeakMap<WebSocket, WsConnection>()
-  readonly #log: AppLogger
 
   constructor (options: WebTransportOptions, stats: () => Record<string, unknown>) {
-    this.#log = options.logger
     const shared = new EncodeCache((event) => textFrame(JSON.stringify(event)))
     const context = { room: options.room, logger: options.logger, maxQueueBytes: options.maxQueueBytes, shared }
     this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false })
     serveStaticFiles(this.app, PUBLIC_DIR, { '/': 'index.html', '/app.js': 'app.js', '/style.css': 'style.css' })
     this.app.get('/healthz', async () => ({ status: this.endpoint.accepting ? 'ok' : 'closing', ...stats() }))
-    this.#originAllowed = createOriginCheck(options.allowedOrigins)
     this.endpoint = new WebSocketEndpoint({
-      server: this.#upgrades,
+      server: this.app.server,
       path: WS_PATH,
       maxPayloadBytes: options.maxPayloadBytes,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       closeGraceMs: options.closeGraceMs,
+      // A page on another site must not make its visitors' browsers talk in our room.
       allowedOrigins: options.allowedOrigins,
+      originRefusal: (origin) => `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`,
       logger: options.logger,
       onConnection: (ws, socket) => { this.#members.set(ws, new WsConnection(ws, socket, context)) },
       onUnresponsive: (ws) => {
@@ -72,7 +66,6 @@ export class WebTransport {
         else connection.unresponsive()
       }
     })
-    this.app.server.on('upgrade', this.#onUpgrade)
   }
 
   /** Open WebSockets. */
@@ -97,37 +90,11 @@ export class WebTransport {
    */
   async stop (): Promise<void> {
     await this.endpoint.close()
-    this.app.server.off('upgrade', this.#onUpgrade)
     await this.app.close()
   }
 
   /** Resolves when no WebSocket is left; every caller gets the same promise. */
   async drained (): Promise<void> {
     await this.endpoint.connections.whenEmpty()
-  }
-
-  readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    // The request's headers are the peer's input too: a throw while judging them (here or in
-    // the endpoint, which runs inside this call) refuses that one request instead of ending the process.
-    guard(this.#gate, (err) => {
-      this.#log.error({ err }, 'websocket upgrade handler threw; refused that request')
-      rejectUpgrade(socket, 400, 'bad upgrade request\n')
-    })(request, socket, head)
-  }
-
-  /**
-   * Refuses a foreign Origin with a 403 that tells the operator where to allow it (the
-   * endpoint would refuse it too, without naming CHAT_ALLOWED_ORIGINS); the rest is the endpoint's.
-   */
-  readonly #gate = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const path = (request.url ?? '').split('?', 1)[0]
-    if (path === WS_PATH && this.endpoint.accepting && !this.#originAllowed(request)) {
-      // A page on another site must not make its visitors' browsers talk in our room.
-      const origin = (request.headers.origin ?? '').slice(0, 100).replace(/[^\x20-\x7e]/g, '?')
-      this.#log.info({ origin }, 'websocket refused: origin not allowed')
-      rejectUpgrade(socket, 403, `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`)
-      return
-    }
-    this.#upgrades.emit('upgrade', request, socket, head)
   }
 }

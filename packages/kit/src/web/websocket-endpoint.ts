@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer, type ServerOptions, type WebSocket } from 'ws'
 import { ConnectionSet } from '../connection-set.js'
+import { guard } from '../guard.js'
 import { createOriginCheck } from '../origin.js'
 import { rejectUpgrade } from '../upgrade.js'
 
@@ -9,6 +10,7 @@ import { rejectUpgrade } from '../upgrade.js'
 export interface EndpointLogger {
   debug (fields: Record<string, unknown>, message: string): void
   info (fields: Record<string, unknown>, message: string): void
+  error (fields: Record<string, unknown>, message: string): void
 }
 
 export interface WebSocketEndpointOptions {
@@ -101,12 +103,24 @@ export class WebSocketEndpoint {
     await new Promise<void>((resolve) => this.wss.close(() => resolve()))
   }
 
+  /**
+   * The request's headers are the peer's input too: a throw while judging them
+   * refuses that one request (400) instead of ending the process.
+   */
   readonly #onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    guard(this.#upgrade, (err) => {
+      this.#options.logger.error({ err }, 'WebSocket upgrade handler threw; refused that request')
+      rejectUpgrade(socket, 400, 'bad upgrade request')
+    })(request, socket, head)
+  }
+
+  readonly #upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = (request.url ?? '').split('?', 1)[0]
     if (path !== this.#options.path) return rejectUpgrade(socket, 404, `no WebSocket here; connect to ${this.#options.path}`)
     if (!this.#accepting) return rejectUpgrade(socket, 503, 'the server is shutting down; reconnect shortly')
     if (!this.#originAllowed(request)) {
-      const origin = String(request.headers.origin).slice(0, 200)
+      // Echoed in our answer and logs: printable ASCII only, and short.
+      const origin = String(request.headers.origin).slice(0, 100).replace(/[^\x20-\x7e]/g, '?')
       this.#options.logger.info({ origin }, 'refused a WebSocket from another origin')
       const refusal = this.#options.originRefusal?.(origin) ?? `origin not allowed: ${origin}; the server's operator can add it to the allowed origins`
       return rejectUpgrade(socket, 403, refusal)
