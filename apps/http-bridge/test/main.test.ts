@@ -38,4 +38,11 @@ describe('dist/main.js', () => {
     expect(await bad.exited).toBe(2)
     expect(bad.stderr).toEqual([expect.stringContaining('BRIDGE_TIMEOUT_MS must be a whole number')])
   })
+
+  it('reads the link probe interval from BRIDGE_PROBE_INTERVAL_MS (a bad value is named, exit 2)', async () => {
+    const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { BRIDGE_PROBE_INTERVAL_MS: '0' } })
+    onCleanup(() => bad.stop(1000))
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr).toEqual([expect.stringContaining('BRIDGE_PROBE_INTERVAL_MS')])
+  })
 })
