@@ -83,20 +83,27 @@ export function createBridge (options: BridgeOptions): Bridge {
       return app.server.address() as AddressInfo
     },
     close () {
-      closing ??= (async () => {
-        // Node's server.close() (inside app.close()) ends the connections idle at that moment,
-        // and those busy with a lookup get `Connection: close` on their reply; a connection a
-        // client opened and never used (undici pre-connects) would hold the drain until the
-        // client's keep-alive ends. Node tracks its connections already, so the grace period
-        // here is one timer around its closeAllConnections(), not a second list.
-        const reaper = setTimeout(() => app.server.closeAllConnections(), settings.closeGraceMs)
-        try {
-          await app.close()
-        } finally {
-          clearTimeout(reaper)
-        }
-      })()
+      closing ??= drain(app, settings.closeGraceMs)
       return closing
     }
+  }
+}
+
+/**
+ * Closes fastify (in-flight requests finish, then the onClose hook ends the
+ * links) within a grace period for the HTTP connections. Node's server.close()
+ * ends the connections idle at that moment, and those busy with a lookup get
+ * `Connection: close` on their reply; a connection a client opened and never
+ * used (undici pre-connects) would hold the drain until the client's
+ * keep-alive ends. Node tracks its connections already (and knows which are
+ * idle, which a second list would not), so the grace period here is one timer
+ * around its closeAllConnections().
+ */
+async function drain (app: FastifyInstance, closeGraceMs: number): Promise<void> {
+  const reaper = setTimeout(() => app.server.closeAllConnections(), closeGraceMs)
+  try {
+    await app.close()
+  } finally {
+    clearTimeout(reaper)
   }
 }

@@ -71,23 +71,34 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
   // Listening errors (EADDRINUSE) reach listen()'s promise; this keeps a later one from crashing the process.
   server.on('error', (err) => logger.warn({ err: err.message }, 'status server error'))
 
-  let closing: Promise<void> | null = null
   return {
     server,
     get connectionCount () {
       return served.size
     },
     listen: ({ port, host = '127.0.0.1' }) => listenOn(server, port, host),
+    ...lifecycle(server, served, admission.refused, () => logger.info({}, 'status server closed'))
+  }
+}
+
+/**
+ * close() and destroy() over the server's two sets of sockets: the served
+ * (ended through StatusConnection.shutdown, which flushes the replies first)
+ * and the refused (already ended). Both resolve once every socket has closed.
+ */
+function lifecycle (server: net.Server, served: ConnectionSet<StatusConnection>, refused: ConnectionSet<Socket>, onClosed: () => void): Pick<StatusServer, 'close' | 'destroy'> {
+  let closing: Promise<void> | null = null
+  return {
     close: () => {
-      closing ??= Promise.all([stopListening(server), served.close(), admission.refused.close()])
-        .then(() => logger.info({}, 'status server closed'))
+      // Each set: end every socket, destroy those still open closeGraceMs later.
+      closing ??= Promise.all([stopListening(server), served.close(), refused.close()]).then(onClosed)
       return closing
     },
     destroy: async () => {
       // Every socket still open, served or refused, in its grace period or not: each gets its 'close' from this.
       for (const connection of served) reset(connection.socket)
-      for (const socket of admission.refused) reset(socket)
-      await Promise.all([stopListening(server), served.whenEmpty(), admission.refused.whenEmpty()])
+      for (const socket of refused) reset(socket)
+      await Promise.all([stopListening(server), served.whenEmpty(), refused.whenEmpty()])
     }
   }
 }
