@@ -3,9 +3,15 @@
 import { USAGE, parseDoorClientArgs, type DoorClientArgs } from './client/cli-args.js'
 import { runDoorClient } from './client/run-door-client.js'
 
+const argv = process.argv.slice(2)
+if (argv.includes('--help') || argv.includes('-h')) {
+  process.stdout.write(`${USAGE}\n`)
+  process.exit(0)
+}
+
 let args: DoorClientArgs
 try {
-  args = parseDoorClientArgs(process.argv.slice(2))
+  args = parseDoorClientArgs(argv)
 } catch (err) {
   process.stderr.write(`door-client: ${(err as Error).message}\n\n${USAGE}\n`)
   process.exit(2)

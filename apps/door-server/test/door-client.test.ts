@@ -129,4 +129,13 @@ describe('door-client CLI', () => {
     expect(await client.exited).toBe(2)
     expect(client.stderr.join('\n')).toMatch(/usage: door-client HOST PORT SECONDS/)
   })
+
+  it('prints usage on stdout and exits 0 for --help and -h', async () => {
+    for (const flag of ['--help', '-h']) {
+      const client = startChild(process.execPath, ['--import', 'tsx', 'src/door-client.ts', flag], { cwd: appDir })
+      children.push(client)
+      expect(await client.exited).toBe(0)
+      expect(client.stdout[0]).toBe('usage: door-client HOST PORT SECONDS')
+    }
+  })
 })
