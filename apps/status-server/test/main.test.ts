@@ -33,9 +33,9 @@ describe('dist/main.js', () => {
     expect(child.stdout.some((l) => l.includes('status-server stopped'))).toBe(true)
   })
 
-  it('refuses a bad STATUS_PORT with a message naming it and exit 1', async () => {
+  it('refuses a bad STATUS_PORT with one line naming it and exit 2', async () => {
     const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { STATUS_PORT: 'abc' } })
-    expect(await bad.exited).toBe(1)
-    expect(bad.stdout.join('\n')).toContain('STATUS_PORT must be a whole number')
+    expect(await bad.exited).toBe(2)
+    expect(bad.stderr).toEqual([expect.stringContaining('STATUS_PORT must be a whole number')])
   })
 })
