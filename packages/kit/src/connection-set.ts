@@ -1,3 +1,5 @@
+import { assertNumberOption } from '@eventwire/protocol'
+
 /** How a ConnectionSet ends one of its connections. */
 export interface ConnectionCloser<T> {
   /** Graceful: flush what is queued, tell the peer, send FIN. The connection leaves the set once really closed. */
@@ -31,7 +33,7 @@ export class ConnectionSet<T> implements Iterable<T> {
 
   constructor (options: ConnectionSetOptions<T>) {
     this.closeGraceMs = options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS
-    if (!Number.isFinite(this.closeGraceMs) || this.closeGraceMs < 0) throw new RangeError(`closeGraceMs must be a number >= 0, got ${String(this.closeGraceMs)}`)
+    assertNumberOption('closeGraceMs', this.closeGraceMs, 0)
     this.#closer = options
   }
 

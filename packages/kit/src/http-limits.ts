@@ -1,3 +1,4 @@
+import { assertNumberOption } from '@eventwire/protocol'
 import http from 'node:http'
 
 /**
@@ -35,15 +36,11 @@ function checkingIntervalMs (limits: Required<HttpLimits>): number {
   return Math.max(50, Math.min(1000, Math.floor(limits.headersTimeoutMs / 5)))
 }
 
-/** Fills in the defaults and checks the values; throws a RangeError naming a bad one. */
+/** Fills in the defaults and checks the values; throws ERR_INVALID_OPTION naming a bad one. */
 export function resolveHttpLimits (limits: HttpLimits = {}): Required<HttpLimits> {
   const resolved = { ...DEFAULT_HTTP_LIMITS, ...limits }
-  for (const [name, value] of Object.entries(resolved)) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`HTTP limit ${name} must be a whole number >= 1, got ${String(value)}`)
-  }
-  if (resolved.requestTimeoutMs < resolved.headersTimeoutMs) {
-    throw new RangeError(`HTTP limit requestTimeoutMs (${resolved.requestTimeoutMs}) must be >= headersTimeoutMs (${resolved.headersTimeoutMs})`)
-  }
+  for (const [name, value] of Object.entries(resolved)) assertNumberOption(`httpLimits.${name}`, value, 1, { integer: true })
+  assertNumberOption('httpLimits.requestTimeoutMs', resolved.requestTimeoutMs, resolved.headersTimeoutMs, { integer: true })
   return resolved
 }
 

@@ -78,7 +78,7 @@ describe('fastifyHttpLimits', () => {
     expect(await response.json()).toEqual({ ok: true })
   })
 
-  it('rejects nonsense limits with a RangeError naming them', () => {
+  it('rejects nonsense limits with ERR_INVALID_OPTION naming them', () => {
     expect(() => resolveHttpLimits({ headersTimeoutMs: 0 })).toThrow(/headersTimeoutMs/)
     expect(() => resolveHttpLimits({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(/requestTimeoutMs/)
     expect(resolveHttpLimits()).toEqual(DEFAULT_HTTP_LIMITS)
