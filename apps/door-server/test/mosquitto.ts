@@ -48,29 +48,11 @@ export async function startMosquitto (options: MosquittoOptions = {}): Promise<M
   const log: string[] = []
   let port = 0
   let child: ChildProcess | undefined
-  const writeConfig = async (): Promise<string> => {
-    const file = join(dir, 'mosquitto.conf')
-    const lines = [
-      `listener ${port} 127.0.0.1`,
-      `allow_anonymous ${options.allowAnonymous === false ? 'false' : 'true'}`,
-      'persistence false',
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      'log_type notice',
-      'log_type information',
-      // As root mosquitto drops to the user `mosquitto`, who cannot read our 0700 temp dir (password files).
-      ...(process.getuid?.() === 0 ? ['user root'] : []),
-      ...(options.extraConfig ?? [])
-    ]
-    await writeFile(file, lines.join('\n') + '\n')
-    return file
-  }
   // A free port can be taken between probing and binding: try a few.
   for (let attempt = 0; ; attempt++) {
     port = await freePort()
     try {
-      child = await spawnMosquitto(await writeConfig(), port, log)
+      child = await spawnMosquitto(await writeConfig(dir, port, options), port, log)
       break
     } catch (err) {
       if (attempt >= 2) {
@@ -104,6 +86,25 @@ export async function startMosquitto (options: MosquittoOptions = {}): Promise<M
       await rm(dir, { recursive: true, force: true })
     }
   }
+}
+
+async function writeConfig (dir: string, port: number, options: MosquittoOptions): Promise<string> {
+  const file = join(dir, 'mosquitto.conf')
+  const lines = [
+    `listener ${port} 127.0.0.1`,
+    `allow_anonymous ${options.allowAnonymous === false ? 'false' : 'true'}`,
+    'persistence false',
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    'log_type information',
+    // As root mosquitto drops to the user `mosquitto`, who cannot read our 0700 temp dir (password files).
+    ...(process.getuid?.() === 0 ? ['user root'] : []),
+    ...(options.extraConfig ?? [])
+  ]
+  await writeFile(file, lines.join('\n') + '\n')
+  return file
 }
 
 async function spawnMosquitto (configFile: string, port: number, log: string[]): Promise<ChildProcess> {

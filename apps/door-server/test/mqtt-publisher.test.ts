@@ -142,6 +142,21 @@ describe.skipIf(!mosquittoAvailable())('MQTT publisher against a real mosquitto'
     expect(late.messages.map((m) => `${m.topic} ${m.payload}`).sort()).toEqual([`${base}/availability offline`, `${base}/state open`])
   })
 
+  it('starts again after stop(): online again, with the state as it is now', async () => {
+    const { sensor, base, publisher } = await startPublisher()
+    await publisher.stop()
+    sensor.set('open') // while stopped: no publish, and nothing kept for later
+    const w = await watch([`${base}/availability`, `${base}/event`])
+    await w.waitFor((m) => m.payload === 'offline', 'offline after stop()')
+    const connected = new Promise<void>((resolve) => publisher.once('connect', resolve))
+    publisher.start()
+    await connected
+    await w.waitFor((m) => m.topic === `${base}/availability` && m.payload === 'online', 'online after start()')
+    const late = await watch([`${base}/state`])
+    expect((await late.waitFor(() => true, 'the retained state')).payload).toBe('open')
+    expect(w.on(`${base}/event`)).toEqual([])
+  })
+
   it('bounds what waits for the broker: a burst past maxInFlight drops events, and the retained state still ends current', async () => {
     const { sensor, base, logger } = await startPublisher({ maxInFlight: 2 })
     const w = await watch([`${base}/event`])

@@ -75,10 +75,12 @@ export class MqttConnection extends EventEmitter<MqttConnectionEvents> {
     return this.#connected ? this.#current?.client ?? null : null
   }
 
-  /** Starts connecting in the background; resolves nothing, throws nothing. */
+  /** Starts connecting in the background (again after a stop()); throws nothing. */
   start (): void {
-    if (this.#started) return
+    if (this.#started && !this.#stopped) return
     this.#started = true
+    this.#stopped = false
+    this.#backoff.reset()
     this.#open()
   }
 
