@@ -1,4 +1,4 @@
-import { exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { createBridge } from './bridge.js'
 import { bridgeConfigSpecs } from './config.js'
@@ -10,8 +10,8 @@ const logger = createLogger('http-bridge')
 await runService({
   name: 'http-bridge',
   logger,
-  start: async () => {
-    const { host, port, logRequests, ...options } = readConfig(bridgeConfigSpecs)
+  specs: bridgeConfigSpecs,
+  start: async ({ host, port, logRequests, ...options }) => {
     const bridge = createBridge({ ...options, logRequests: logRequests === 'true', logger })
     const address = await bridge.listen({ port, host })
     logger.info({ address: formatAddress(address), port: address.port, upstream: `${options.statusHost}:${options.statusPort}` }, `http-bridge listening on http://${formatAddress(address)}`)

@@ -1,4 +1,4 @@
-import { exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { statusConfigSpecs } from './config.js'
 import { createStatusServer } from './server.js'
@@ -10,8 +10,8 @@ const logger = createLogger('status-server')
 await runService({
   name: 'status-server',
   logger,
-  start: async () => {
-    const { host, port, ...options } = readConfig(statusConfigSpecs)
+  specs: statusConfigSpecs,
+  start: async ({ host, port, ...options }) => {
     const status = createStatusServer({ ...options, logger })
     const address = await status.listen({ port, host })
     logger.info({ address: formatAddress(address), port: address.port }, `status-server listening on ${formatAddress(address)}`)

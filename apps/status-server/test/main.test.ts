@@ -1,3 +1,4 @@
+import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LineClient, startChild, type ChildHandle, buildPackage } from '@eventwire/testkit'
@@ -37,5 +38,18 @@ describe('dist/main.js', () => {
     const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { STATUS_PORT: 'abc' } })
     expect(await bad.exited).toBe(2)
     expect(bad.stderr).toEqual([expect.stringContaining('STATUS_PORT must be a whole number')])
+  })
+
+  it('names the variable of a port in use, once, with exit 2', async () => {
+    const blocker = net.createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const { port } = blocker.address() as net.AddressInfo
+    try {
+      const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { STATUS_PORT: String(port) } })
+      expect(await bad.exited).toBe(2)
+      expect(bad.stderr).toEqual([`status-server: STATUS_PORT ${port} is in use; set STATUS_PORT to a free port`])
+    } finally {
+      blocker.close()
+    }
   })
 })
