@@ -1,7 +1,8 @@
 // Installs the system packages the test suites drive when they are missing:
 // Debian's chromium for the browser tests (Playwright cannot download its own
 // browser here), telnet and tmux for the test that drives a real telnet,
-// redis-server for cluster mode (tests start their own servers on free ports).
+// redis-server for cluster mode, mosquitto for the door on MQTT (tests start
+// their own servers on free ports).
 import { existsSync } from 'node:fs'
 import { execFileSync } from 'node:child_process'
 
@@ -19,6 +20,8 @@ function onPath (command) {
 const missing = []
 if (!existsSync(chromium)) missing.push('chromium')
 for (const command of ['telnet', 'tmux', 'redis-server']) if (!onPath(command)) missing.push(command)
+if (!onPath('mosquitto') && !existsSync('/usr/sbin/mosquitto')) missing.push('mosquitto')
+if (!onPath('mosquitto_sub')) missing.push('mosquitto-clients')
 
 if (missing.length > 0) {
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
