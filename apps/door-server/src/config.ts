@@ -14,7 +14,10 @@ export const doorConfigSpecs = {
   maxQueueBytes: { env: 'DOOR_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'unsent bytes a client may keep queued for longer than --queue-grace-ms before it is dropped (16 x this: dropped at once)' },
   queueGraceMs: { env: 'DOOR_QUEUE_GRACE_MS', flag: 'queue-grace-ms', type: 'int', default: DEFAULT_QUEUE_GRACE_MS, min: 10, help: 'how long a client\'s queue may stay above --max-queue-bytes before it counts as not reading, ms' },
   allowedOrigins: { env: 'DOOR_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'comma-separated origins (scheme://host[:port]) whose pages may open the dashboard WebSocket besides its own' },
-  heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' }
+  heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' },
+  redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: instances with the same Redis (redis://[user:password@]host:port[/db]) share one door; unset: in-process' },
+  // The cluster package's DEFAULT_PREFIX, written out so that --help does not load ioredis.
+  redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: 'eventwire:', help: 'cluster mode: every Redis key starts with it, so deployments can share a Redis' }
 } satisfies Record<string, OptionSpec>
 
 /** DOOR_ALLOWED_ORIGINS as a list; a bad entry stops the start with a message naming the variable. */
@@ -24,4 +27,21 @@ export function allowedOriginsFrom (text: string | undefined): string[] {
   } catch (err) {
     throw new ConfigError(`DOOR_ALLOWED_ORIGINS (--allowed-origins): ${(err as Error).message}`)
   }
+}
+
+/** REDIS_URL and REDIS_PREFIX checked (undefined: in-process); a bad one stops the start with one line naming the variable. */
+export function redisFrom (config: { redisUrl: string | undefined, redisPrefix: string }): { url: string, prefix: string } | undefined {
+  const { redisUrl: url, redisPrefix: prefix } = config
+  if (/\s/.test(prefix)) throw new ConfigError(`REDIS_PREFIX (--redis-prefix) must not contain spaces, got ${JSON.stringify(prefix)}`)
+  if (url === undefined) return undefined
+  let parsed: URL | null = null
+  try {
+    parsed = new URL(url)
+  } catch {}
+  const db = parsed?.pathname.replace(/^\//, '') ?? ''
+  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '' || !/^\d*$/.test(db)) {
+    // The value is not echoed: it may hold a password.
+    throw new ConfigError('REDIS_URL (--redis-url) must look like redis://[user:password@]host:port[/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379')
+  }
+  return { url, prefix }
 }

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net'
 import { listen as listenTcp } from '@eventwire/service'
+import { clusterHealthRoutes } from './cluster/health.js'
 import type { DoorBus } from './door-bus.js'
-import { DoorHub } from './door-hub.js'
+import { DoorHub, isSharedDoorBus } from './door-hub.js'
 import { resolveDoorOptions, type DoorServerOptions } from './door-options.js'
 import { TcpBroadcast } from './tcp-broadcast.js'
 import type { DoorSnapshot } from './types.js'
@@ -49,6 +50,9 @@ export interface DoorServer {
  * Builds a door server: sensor → DoorHub → DoorBus → TCP clients
  * (remote-emitter frames) and browsers (WebSocket JSON). Nothing listens (and
  * no timer runs) until `listen()`. Bad numbers throw ERR_INVALID_OPTION.
+ * With a shared bus (`RedisDoorBus`, cluster mode) the web port also answers
+ * `GET /healthz` and `GET /readyz`; the caller owns the bus and closes it
+ * after the server.
  *
  * ```ts
  * const sensor = new ManualSensor()
@@ -80,6 +84,8 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     httpLimits: o.httpLimits,
     logger
   })
+  // Cluster mode only: the in-process server keeps exactly the routes it had.
+  if (isSharedDoorBus(hub.bus)) clusterHealthRoutes(web.app, hub.bus)
   let state: 'new' | 'listening' | 'closed' = 'new'
 
   const close = async (): Promise<void> => {

@@ -15,7 +15,7 @@ export {
   type DoorListenOptions
 } from './door-server.js'
 export { InProcessDoorBus, applyDoorEvent, initialDoorEvents, type DoorBus, type DoorEventListener } from './door-bus.js'
-export { DoorHub, type DoorHubOptions } from './door-hub.js'
+export { DoorHub, isSharedDoorBus, type DoorHubOptions, type SharedDoorBus, type OfflineVerdict } from './door-hub.js'
 export { TcpBroadcast, type TcpBroadcastOptions } from './tcp-broadcast.js'
 export { WebDashboard, type WebDashboardOptions, type DashboardMessage } from './web-dashboard.js'
 export { BaseSensor, type DoorSensor, type SensorEvents } from './sensors/sensor.js'

@@ -1,6 +1,7 @@
 import { ConfigError, exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
-import { allowedOriginsFrom, doorConfigSpecs } from './config.js'
+import { allowedOriginsFrom, doorConfigSpecs, redisFrom } from './config.js'
+import { connectClusterBus } from './cluster/connect.js'
 import { createDoorServer } from './door-server.js'
 import { ManualSensor } from './sensors/manual.js'
 import type { DoorSensor } from './sensors/sensor.js'
@@ -17,6 +18,7 @@ await runService({
   async start () {
     const config = readConfig(doorConfigSpecs)
     const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
+    const redis = redisFrom(config)
     let sensor: DoorSensor
     let httpSensor: { sensor: ManualSensor, token: string } | undefined
     switch (config.sensor) {
@@ -36,7 +38,10 @@ await runService({
           logger.warn({ simMaxMs: config.simMaxMs, offlineAfterMs: config.offlineAfterMs }, 'DOOR_SIM_MAX_MS >= DOOR_OFFLINE_AFTER_MS: the simulated sensor will be reported offline between flips')
         }
     }
+    // Cluster mode (REDIS_URL): the bus is connected before anything listens, so the first clients get the shared state.
+    const bus = redis === undefined ? undefined : await connectClusterBus(redis, logger)
     const door = createDoorServer({
+      bus,
       sensor,
       httpSensor,
       offlineAfterMs: config.offlineAfterMs,
@@ -48,6 +53,6 @@ await runService({
     })
     const { tcp, web } = await door.listen({ port: config.port, webPort: config.webPort, host: config.host })
     logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), sensor: config.sensor }, `door-server listening on ${formatAddress(tcp)} (dashboard http://${formatAddress(web)}/)`)
-    return door
+    return bus === undefined ? door : { close: async () => { await door.close(); await bus.close() } }
   }
 })
