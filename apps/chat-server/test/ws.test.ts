@@ -52,7 +52,7 @@ describe('web transport', () => {
     const web = await WsClient.connect(started.webPort)
     sockets.push(web)
     const welcome = await web.next()
-    expect(welcome).toEqual({ type: 'welcome', id: expect.stringMatching(/^[\w-]{21}$/), nick: expect.stringMatching(/^guest-[a-z0-9]{4}$/), online: 2, text: expect.stringContaining('/help') })
+    expect(welcome).toEqual({ type: 'welcome', id: expect.stringMatching(/^[\w-]{21}$/), nick: expect.stringMatching(/^guest-[a-z0-9]{4}$/), online: 2, text: expect.stringContaining('/help'), epoch: expect.stringMatching(/^[0-9a-f]{16}$/), seq: expect.any(Number) })
     expect(await tom.next()).toBe(`* ${welcome.nick as string} joined`)
 
     web.send({ type: 'nick', nick: 'wendy' })

@@ -1,7 +1,7 @@
-import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type RoomEventDraft, type ServerEvent } from './events.js'
+import { ChatErrorCodes, SystemCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type PrivateEvent, type RoomEventDraft, type ServerEvent } from './events.js'
 import { quitReason } from './leave-reasons.js'
 import type { Member } from './member.js'
-import type { NickStore } from './nick-registry.js'
+import type { NickStore, RenameResult } from './nick-registry.js'
 
 /** What a command's handler may do in the room: the room implements this, privately. */
 export interface CommandContext {
@@ -15,6 +15,8 @@ export interface CommandContext {
   fitsLength: (member: Member, text: string) => boolean
   /** A room-wide event, through the bus; its author is told if the log did not take it. */
   publish: (author: Member, event: RoomEventDraft) => void
+  /** A private message to a member of another instance (its id), through the bus; the sender is told if it failed. */
+  whisperRemote: (author: Member, event: PrivateEvent, toId: string) => Promise<void>
   kick: (member: Member, reason: LeaveReason, graceful: boolean) => void
 }
 
@@ -33,7 +35,8 @@ export interface CommandSpec<T extends RequestType> {
   readonly fromText?: (rest: string) => RequestOf<T> | undefined
   /** The request from a JSON frame's own string fields (`field(name)`), or the error text for the sender. */
   readonly fromJson: (field: (name: string) => string | undefined) => RequestOf<T> | string
-  readonly run: (ctx: CommandContext, member: Member, request: RequestOf<T>) => void
+  /** A promise when the command waits for the cluster (nick, who, msg): the member's next line waits for it. */
+  readonly run: (ctx: CommandContext, member: Member, request: RequestOf<T>) => void | Promise<void>
 }
 
 /** `[word, rest]`: the first word of `text` and what follows it, spaces between dropped. */
@@ -47,9 +50,12 @@ function say (ctx: CommandContext, member: Member, type: 'message' | 'action', t
   ctx.publish(member, { type, from: member.nick, fromId: member.id, text, ts: Date.now() })
 }
 
-function whisper (ctx: CommandContext, member: Member, to: string, text: string): void {
+function whisper (ctx: CommandContext, member: Member, to: string, text: string): void | Promise<void> {
   const target = ctx.nicks.find(to)
-  if (target === undefined) return ctx.error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
+  if (target === undefined) {
+    if (ctx.nicks.lookup !== undefined) return whisperElsewhere(ctx, member, to, text)
+    return ctx.error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
+  }
   if (text === '' || !ctx.fitsLength(member, text)) return
   const ts = Date.now()
   // Two objects, not one shared: the TCP rendering differs for sender and recipient.
@@ -57,10 +63,40 @@ function whisper (ctx: CommandContext, member: Member, to: string, text: string)
   if (target !== member && member.present) ctx.reply(member, { type: 'private', from: member.nick, to: target.nick, text, ts })
 }
 
-function rename (ctx: CommandContext, member: Member, nick: string): void {
+/** `/msg` to someone not on this instance: found in the cluster's claims, delivered through the log. */
+async function whisperElsewhere (ctx: CommandContext, member: Member, to: string, text: string): Promise<void> {
+  let remote: { id: string, nick: string } | undefined
+  try {
+    remote = await ctx.nicks.lookup?.(to)
+  } catch {
+    return ctx.error(member, ChatErrorCodes.NOT_DELIVERED, `not delivered, Redis unavailable: your private message to ${to} reached nobody; try again`)
+  }
+  if (remote === undefined) return ctx.error(member, ChatErrorCodes.NO_SUCH_NICK, `nobody called ${to} is here; /who lists who is`)
+  if (text === '' || !ctx.fitsLength(member, text)) return
+  await ctx.whisperRemote(member, { type: 'private', from: member.nick, to: remote.nick, text, ts: Date.now() }, remote.id)
+}
+
+function rename (ctx: CommandContext, member: Member, nick: string): void | Promise<void> {
   const result = ctx.nicks.rename(member, nick)
+  if (!(result instanceof Promise)) return renamed(ctx, member, result)
+  return result.then((r) => { renamed(ctx, member, r) }, () => {
+    ctx.error(member, ChatErrorCodes.NOT_DELIVERED, 'nickname not changed: the server could not reach the nickname store; try again')
+  })
+}
+
+function renamed (ctx: CommandContext, member: Member, result: RenameResult): void {
   if (!result.ok) ctx.error(member, result.code, result.text)
-  else if (result.from !== undefined) ctx.publish(member, { type: 'nick', from: result.from, to: member.nick, fromId: member.id, ts: Date.now() })
+  else if (result.from !== undefined && member.present) ctx.publish(member, { type: 'nick', from: result.from, to: member.nick, fromId: member.id, ts: Date.now() })
+}
+
+function who (ctx: CommandContext, member: Member): void | Promise<void> {
+  const here = (): void => { ctx.reply(member, { type: 'who', nicks: Array.from(ctx.members(), (m) => m.nick) }) }
+  const everywhere = ctx.nicks.who
+  if (everywhere === undefined) return here()
+  return everywhere().then((nicks) => { ctx.reply(member, { type: 'who', nicks }) }, () => {
+    ctx.reply(member, { type: 'system', code: SystemCodes.REDIS_DOWN, text: 'Redis unavailable: only the members of this server are listed' })
+    here()
+  })
 }
 
 /**
@@ -79,7 +115,7 @@ export const COMMANDS: { readonly [T in RequestType]: CommandSpec<T> } = {
     help: 'change your nickname (1-24 visible characters, no spaces)',
     fromText: (nick) => nick === '' ? undefined : { type: 'nick', nick },
     fromJson: (field) => { const nick = field('nick'); return nick === undefined ? 'a nick request needs a string "nick"' : { type: 'nick', nick } },
-    run: (ctx, member, r) => { rename(ctx, member, r.nick) }
+    run: (ctx, member, r) => rename(ctx, member, r.nick)
   },
   who: {
     word: 'who',
@@ -87,7 +123,7 @@ export const COMMANDS: { readonly [T in RequestType]: CommandSpec<T> } = {
     help: 'list who is here',
     fromText: () => ({ type: 'who' }),
     fromJson: () => ({ type: 'who' }),
-    run: (ctx, member) => { ctx.reply(member, { type: 'who', nicks: Array.from(ctx.members(), (m) => m.nick) }) }
+    run: (ctx, member) => who(ctx, member)
   },
   action: {
     word: 'me',
@@ -107,7 +143,7 @@ export const COMMANDS: { readonly [T in RequestType]: CommandSpec<T> } = {
       const text = field('text')
       return to === undefined || text === undefined ? 'a msg needs string "to" and "text"' : { type: 'msg', to, text }
     },
-    run: (ctx, member, r) => { whisper(ctx, member, r.to, r.text) }
+    run: (ctx, member, r) => whisper(ctx, member, r.to, r.text)
   },
   quit: {
     word: 'quit',
@@ -147,8 +183,8 @@ export function commandForType (type: string): CommandSpec<RequestType> | undefi
 }
 
 /** Runs a request's handler. */
-export function runRequest (ctx: CommandContext, member: Member, request: ChatRequest): void {
-  (COMMANDS[request.type].run as (ctx: CommandContext, member: Member, request: ChatRequest) => void)(ctx, member, request)
+export function runRequest (ctx: CommandContext, member: Member, request: ChatRequest): void | Promise<void> {
+  return (COMMANDS[request.type].run as (ctx: CommandContext, member: Member, request: ChatRequest) => void | Promise<void>)(ctx, member, request)
 }
 
 /** A parsed line: a request, or an error for the sender. */

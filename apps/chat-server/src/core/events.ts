@@ -45,6 +45,13 @@ export interface WelcomeEvent {
   /** Members in the room, including this one. */
   online: number
   text: string
+  /**
+   * The room log's epoch: a reconnecting client sends it back with the last
+   * `seq` it saw (`/ws?since=SEQ&epoch=EPOCH`) to get exactly what it missed.
+   */
+  epoch: string
+  /** The last `seq` of the room's log this member is counted from (what its history, or recovery, ends with). */
+  seq: number
 }
 
 /** Replayed messages, oldest first, sent right after `welcome`. Absent when there are none. */
@@ -109,10 +116,34 @@ export interface ErrorEvent {
   text: string
 }
 
+/** Stable codes of the notices a program acts on (SystemEvent `code`). */
+export const SystemCodes = {
+  /** This server fell behind the room's log, or a recovery reached back too far: `missed` events you will not get. */
+  MISSED: 'MISSED',
+  /** The room's log was replaced (new `epoch`): positions from before are void; reload. History follows. */
+  RESET: 'RESET',
+  /** A reconnect got everything it missed: `recovered` events were replayed before this notice. */
+  RECOVERED: 'RECOVERED',
+  /** The cluster's Redis is unavailable: nothing you send reaches the room until it is back. */
+  REDIS_DOWN: 'REDIS_DOWN',
+  /** Redis is back after REDIS_DOWN. */
+  REDIS_UP: 'REDIS_UP'
+} as const
+
+export type SystemCode = (typeof SystemCodes)[keyof typeof SystemCodes]
+
 /** Server notices: `/help` text, shutdown, the reason for a disconnect. May contain `\n`. */
 export interface SystemEvent {
   type: 'system'
   text: string
+  /** Present on notices a program acts on (see SystemCodes); absent on plain notices. */
+  code?: SystemCode
+  /** MISSED: how many events of the log will not reach you. */
+  missed?: number
+  /** RECOVERED: how many events were replayed. */
+  recovered?: number
+  /** RESET: the log's new epoch. */
+  epoch?: string
 }
 
 export type ServerEvent =

@@ -48,6 +48,19 @@ export class Member {
   announced = false
   /** False once the member has left; every late call becomes a no-op. */
   present = true
+  /**
+   * Set while the member waits for its welcome (a cluster nick claim, a
+   * recovery read): what the room sends it meanwhile is held here, bounded,
+   * and sent after the welcome.
+   */
+  pending: ServerEvent[] | undefined
+  /** announce() was called while `pending`: the join is announced after the welcome. */
+  announceLater = false
+  /**
+   * Set while one of its commands waits for the cluster (nick, who, msg): its
+   * next requests wait here, in order, so `/nick bob` then `hi` is said by bob.
+   */
+  queued: Array<() => void | Promise<void>> | undefined
 
   constructor (id: string, nick: string, key: string, transport: MemberTransport, tokens: number, now: number) {
     this.id = id

@@ -9,24 +9,34 @@ export type RenameResult =
 
 /**
  * Who holds which nickname, by nickKey: the one place that decides whether
- * two nicknames are the same (case, full-width forms, look-alikes). The room
- * asks it synchronously on every join, rename and `/msg`, so an
- * implementation answers from memory: in cluster mode a local view of the
- * shared claims, kept current by the instance that holds it.
+ * two nicknames are the same (case, full-width forms, look-alikes). The
+ * in-process NickRegistry answers everything synchronously; a cluster store
+ * (claims in Redis) returns promises from `add` and `rename` and answers
+ * `who` and `lookup` for members of other instances. The room waits for a
+ * promise before it goes on with that member (welcome, the next line), and
+ * handles a plain value at once, so the in-process room never waits.
  */
 export interface NickStore {
-  /** The member whose nickname looks like this one, if present. */
+  /** The member here whose nickname looks like this one, if present. */
   find: (nick: string) => Member | undefined
-  /** A `guest-xxxx` nobody holds, with its key. */
+  /** A `guest-xxxx` nobody here holds, with its key. */
   freeGuest: () => { nick: string, key: string }
-  /** Claims `member.key` for a member who has just joined. */
-  add: (member: Member) => void
+  /**
+   * Claims `member.key` for a member who has just joined. A promise: the
+   * store may change `member.nick`/`key` (the guest nick was taken elsewhere)
+   * before it resolves; the room welcomes the member after it.
+   */
+  add: (member: Member) => void | Promise<void>
   /** Releases the member's nickname (it left). */
   remove: (member: Member) => void
-  /** Releases every nickname (shutdown). */
+  /** Forgets every nickname held here (shutdown). */
   clear: () => void
   /** Validates (checkNick) and applies a nickname change; uniqueness is by nickKey. */
-  rename: (member: Member, requested: string) => RenameResult
+  rename: (member: Member, requested: string) => RenameResult | Promise<RenameResult>
+  /** Every member's nickname room-wide, in join order (absent: the room lists its own members). */
+  who?: () => Promise<string[]>
+  /** A member of another instance holding this nickname (absent: there are none). */
+  lookup?: (nick: string) => Promise<{ id: string, nick: string } | undefined>
 }
 
 /** The in-process NickStore: one Map from nickKey to member. */

@@ -1,4 +1,5 @@
-import type { MessageEvent, RoomEvent, RoomEventDraft } from './events.js'
+import { randomBytes } from 'node:crypto'
+import type { MessageEvent, PrivateEvent, RoomEvent, RoomEventDraft } from './events.js'
 import { History } from './history.js'
 
 /**
@@ -26,11 +27,56 @@ import { History } from './history.js'
  */
 export interface RoomBus {
   publish: (event: RoomEventDraft) => Promise<void>
-  /** Sets the one consumer of delivered events; returns the call that stops delivery. */
-  subscribe: (deliver: (event: RoomEvent) => void) => () => void
+  /** Sets the one consumer of delivered events (and of the bus' notices); returns the call that stops delivery. */
+  subscribe: (deliver: (event: RoomEvent) => void, notices?: BusNotices) => () => void
   /** Recent messages and actions, oldest first, as delivered (with `seq`). */
   history: () => MessageEvent[]
+  /** The last `seq` delivered here and the log's epoch, read synchronously. Without it, clients cannot recover. */
+  position?: () => { seq: number, epoch: string }
+  /** What a client that last saw `seq` of `epoch` missed (see Recovery). */
+  since?: (seq: number, epoch: string) => Promise<Recovery>
+  /**
+   * A private message to a member of another instance, through the log: delivered (notices.private)
+   * only on the instances of its two parties, never fanned out, never in history.
+   */
+  publishPrivate?: (event: PrivateEvent, ids: PrivateIds) => Promise<void>
 }
+
+export interface PrivateIds { fromId: string, toId: string }
+
+/** What a bus tells the room besides room-wide events; every callback is optional. */
+export interface BusNotices {
+  /** A private message from the log, for its sender and recipient if they are here. */
+  private?: (event: PrivateEvent, ids: PrivateIds) => void
+  /** Entries of the log this instance will never deliver (trimmed before it read them). */
+  gap?: (missed: number) => void
+  /** The log was replaced (new epoch): positions and history from before are void. */
+  reset?: (epoch: string) => void
+  /** The shared log became unreachable (false) or reachable again (true). */
+  link?: (up: boolean) => void
+}
+
+/**
+ * A reconnecting client's catch-up: the room events after its seq (oldest first,
+ * at most a bound; `missed` counts the rest; `through` is the last seq looked
+ * at), or `reset` when its position is
+ * from another epoch (or beyond the log's end) and it must reload.
+ */
+export type Recovery =
+  | { reset: true, epoch: string }
+  | { reset: false, events: RoomEvent[], missed: number, through: number }
+
+/**
+ * The rejection of a publish the log certainly did not take because it is
+ * unreachable (Redis down): its message is what the author is told.
+ */
+export class BusUnavailableError extends Error {
+  override readonly name = 'BusUnavailableError'
+  readonly code = 'CHAT_BUS_UNAVAILABLE'
+}
+
+/** Room events LocalBus keeps for reconnecting clients (`since`). */
+export const DEFAULT_RECOVERY_SIZE = 1000
 
 const ACCEPTED = Promise.resolve()
 
@@ -42,20 +88,25 @@ const ACCEPTED = Promise.resolve()
  * in `seq` order and before the outer publish returns.
  */
 export class LocalBus implements RoomBus {
+  /** Random per process: a client's position from before a restart is void. */
+  readonly epoch = randomBytes(8).toString('hex')
   readonly #history: History
+  readonly #recent: History<RoomEvent>
   readonly #queue: RoomEvent[] = []
   #deliver: ((event: RoomEvent) => void) | undefined
   #seq = 0
   #delivering = false
 
-  /** `historySize`: how many messages the ring keeps (0: none). */
-  constructor ({ historySize }: { historySize: number }) {
+  /** `historySize`: how many messages the ring keeps (0: none); `recoverySize`: room events kept for `since`. */
+  constructor ({ historySize, recoverySize = DEFAULT_RECOVERY_SIZE }: { historySize: number, recoverySize?: number }) {
     this.#history = new History(historySize)
+    this.#recent = new History<RoomEvent>(recoverySize)
   }
 
   publish (draft: RoomEventDraft): Promise<void> {
     const event = { ...draft, seq: ++this.#seq } as RoomEvent
     if (event.type === 'message' || event.type === 'action') this.#history.push(event)
+    this.#recent.push(event)
     this.#queue.push(event)
     try {
       if (!this.#delivering) this.#drain()
@@ -73,6 +124,16 @@ export class LocalBus implements RoomBus {
 
   history (): MessageEvent[] {
     return this.#history.toArray()
+  }
+
+  position (): { seq: number, epoch: string } {
+    return { seq: this.#seq, epoch: this.epoch }
+  }
+
+  async since (seq: number, epoch: string): Promise<Recovery> {
+    if (epoch !== this.epoch || seq > this.#seq || seq < 0) return { reset: true, epoch: this.epoch }
+    const events = this.#recent.toArray().filter((e) => e.seq > seq)
+    return { reset: false, events, missed: this.#seq - seq - events.length, through: this.#seq }
   }
 
   #drain (): void {

@@ -1,17 +1,27 @@
 import { nanoid } from 'nanoid'
 import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
+import { arrive, historyIntro, welcome, type ArrivalPort, type JoinOptions, type JoinPoint } from './arrival.js'
+
+export type { JoinOptions } from './arrival.js'
 import { parseLine, runRequest, type CommandContext } from './commands.js'
 import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type MessageEvent, type RoomEvent, type RoomEventDraft, type ServerEvent } from './events.js'
+import { fanOutTo, roomNotices } from './bus-notices.js'
+import { publishEvent, publishPrivate } from './publisher.js'
 import { LeaveReasons } from './leave-reasons.js'
+import { drainInOrder, runInOrder, type MemberTask } from './member-queue.js'
 import { Member, type MemberTransport } from './member.js'
 import { NickRegistry, type NickStore } from './nick-registry.js'
 import { RateLimiter } from './rate-limit.js'
 import { LocalBus, type RoomBus } from './room-bus.js'
 import { resolveRoomOptions, type ChatRoomOptions } from './room-options.js'
-import { codePointLength, sanitizeText } from './sanitize.js'
+import { cleanRequest, codePointLength, sanitizeText } from './sanitize.js'
 
 export { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, type ChatRoomOptions } from './room-options.js'
 export { LeaveReasons } from './leave-reasons.js'
+
+/** Events held for a member before its welcome / its requests waiting for the cluster: past these it is dropped / refused. */
+const MAX_PENDING = 10_000
+const MAX_QUEUED = 256
 
 /**
  * The chat room: members, nicknames, commands and fan-out. It knows nothing
@@ -41,6 +51,7 @@ export class ChatRoom {
   readonly #limiter: RateLimiter
   readonly #log: AppLogger
   readonly #commands: CommandContext
+  readonly #arrivals: ArrivalPort
   #closing = false
 
   constructor (options: ChatRoomOptions = {}) {
@@ -51,7 +62,7 @@ export class ChatRoom {
     this.#log = options.logger ?? silentAppLogger
     this.#nicks = options.nicks ?? new NickRegistry()
     this.#bus = options.bus ?? new LocalBus({ historySize: resolved.historySize })
-    this.#unsubscribe = this.#bus.subscribe(this.#fanOut)
+    this.#unsubscribe = this.#bus.subscribe(this.#fanOut, roomNotices(this.members, (member, event) => this.#deliver(member, event)))
     this.#commands = {
       nicks: this.#nicks,
       members: () => this.members.values(),
@@ -59,36 +70,40 @@ export class ChatRoom {
       error: (member, code, text) => { this.#error(member, code, text) },
       fitsLength: (member, text) => this.#fitsLength(member, text),
       publish: (author, event) => { this.#publish(event, author) },
+      whisperRemote: async (author, event, toId) => {
+        await publishPrivate(this.#bus, this.#log, event, { fromId: author.id, toId }, (text) => { this.#error(author, ChatErrorCodes.NOT_DELIVERED, text) })
+      },
       kick: (member, reason, graceful) => { this.kick(member, reason, graceful) }
+    }
+    this.#arrivals = {
+      bus: this.#bus,
+      log: this.#log,
+      online: () => this.members.size,
+      deliver: (member, event) => this.#deliver(member, event),
+      announce: (member) => { this.announce(member) },
+      drain: (member, queue) => { drainInOrder(member, queue, this.#taskFailed) }
     }
   }
 
-  get size (): number {
-    return this.members.size
-  }
+  get size (): number { return this.members.size }
 
   /** True once shutdown() has started. */
-  get closing (): boolean {
-    return this.#closing
-  }
-
+  get closing (): boolean { return this.#closing }
   /** Recent messages, oldest first, as the bus delivered them. */
-  history (): MessageEvent[] {
-    return this.#bus.history()
-  }
+  history (): MessageEvent[] { return this.#bus.history() }
 
-  /** The member with this nickname (any case, or a look-alike of it), if present. */
-  findByNick (nick: string): Member | undefined {
-    return this.#nicks.find(nick)
-  }
+  /** The member here with this nickname (any case, or a look-alike of it), if present. */
+  findByNick (nick: string): Member | undefined { return this.#nicks.find(nick) }
 
   /**
-   * Adds a connection to the room: welcome, history replay, join notice to the
-   * others. With `announce: false` the notice waits for announce(), and a
-   * member who leaves before it is never announced at all (the TCP transport
-   * uses this to turn away IRC clients without a word to the room).
+   * Adds a connection to the room: welcome, history replay (or, with
+   * `resume`, what it missed), join notice to the others. With `announce:
+   * false` the notice waits for announce(), and a member who leaves before it
+   * is never announced (the TCP transport turns IRC clients away so). When
+   * the nick store or the recovery read must wait (cluster), the welcome
+   * comes later; what the room sends meanwhile is held for the member.
    */
-  join (transport: MemberTransport, { announce = true }: { announce?: boolean } = {}): Member {
+  join (transport: MemberTransport, { announce = true, resume }: JoinOptions = {}): Member {
     const { nick, key } = this.#nicks.freeGuest()
     const member = new Member(nanoid(), nick, key, transport, this.#limiter.burst, Date.now())
     if (this.#closing) {
@@ -98,14 +113,19 @@ export class ChatRoom {
       return member
     }
     this.members.set(member.id, member)
-    this.#nicks.add(member)
+    const added = this.#nicks.add(member)
     this.#log.debug({ id: member.id, nick, transport: transport.kind }, 'member joined')
-    const online = this.members.size
-    const text = `Welcome to eventwire chat, ${nick}! ${online} online. Type /help for commands.`
-    if (!this.#deliver(member, { type: 'welcome', id: member.id, nick, online, text })) return member
-    const history = this.#bus.history()
-    if (history.length > 0 && !this.#deliver(member, { type: 'history', messages: history })) return member
-    if (announce) this.announce(member)
+    // Read in the same turn as the member starts receiving: history and live events meet exactly here.
+    const position = this.#bus.position?.() ?? { seq: 0, epoch: '' }
+    const point: JoinPoint = { history: this.#bus.history(), ...position }
+    if (!(added instanceof Promise) && resume === undefined) {
+      if (welcome(this.#arrivals, member, historyIntro(point)) && announce) this.announce(member)
+      return member
+    }
+    member.pending = []
+    member.queued = []
+    member.announceLater = announce
+    void arrive(this.#arrivals, member, added, point, resume)
     return member
   }
 
@@ -114,6 +134,10 @@ export class ChatRoom {
    * came later already counted it in their welcome. Once per member.
    */
   announce (member: Member): void {
+    if (member.pending !== undefined) {
+      member.announceLater = true
+      return
+    }
     if (!member.present || member.announced) return
     member.announced = true
     let earlier = 0
@@ -165,7 +189,7 @@ export class ChatRoom {
     const clean = cleanRequest(request)
     // Text typed into the page may be a command, exactly as over TCP.
     if (clean.type === 'message') this.#line(member, clean.text)
-    else runRequest(this.#commands, member, clean)
+    else this.#run(member, () => runRequest(this.#commands, member, clean))
   }
 
   /** Counts a request that could not even be parsed (bad JSON), then reports it. */
@@ -209,8 +233,17 @@ export class ChatRoom {
 
   #line (member: Member, line: string): void {
     const parsed = parseLine(line)
-    if (parsed.ok) runRequest(this.#commands, member, parsed.request)
-    else this.#error(member, parsed.code, parsed.text)
+    if (parsed.ok) this.#run(member, () => runRequest(this.#commands, member, parsed.request))
+    else this.#run(member, () => { this.#error(member, parsed.code, parsed.text) })
+  }
+
+  #run (member: Member, task: MemberTask): void {
+    if (runInOrder(member, task, MAX_QUEUED, this.#taskFailed)) return
+    this.#error(member, ChatErrorCodes.RATE_LIMITED, `slow down: ${MAX_QUEUED} of your requests are waiting for the cluster; that line was dropped`)
+  }
+
+  readonly #taskFailed = (err: unknown): void => {
+    this.#log.error({ err }, 'a command failed while waiting for the cluster')
   }
 
   #fitsLength (member: Member, text: string): boolean {
@@ -222,37 +255,13 @@ export class ChatRoom {
     return false
   }
 
-  /** To the bus; what it delivers comes back through #fanOut. A log that refuses the event is reported to its author. */
   #publish (event: RoomEventDraft, author?: Member): void {
-    let accepted: Promise<void>
-    try {
-      accepted = this.#bus.publish(event)
-    } catch (err) {
-      accepted = Promise.reject(err)
-    }
-    accepted.catch((err: unknown) => {
-      this.#log.warn({ err, type: event.type, id: event.fromId }, 'room event not delivered: the bus refused it')
-      if (author?.present === true) this.#error(author, ChatErrorCodes.NOT_DELIVERED, `not delivered: the room could not take your ${event.type}; nobody got it, try again`)
-    })
+    publishEvent(this.#bus, this.#log, event, (text) => { if (author?.present === true) this.#error(author, ChatErrorCodes.NOT_DELIVERED, text) })
   }
 
-  /**
-   * A delivered room-wide event, to every member here: a join only to those
-   * who came before the joiner, a message or action to its author only if
-   * its transport echoes.
-   */
+  /** A delivered room-wide event, to every member here (see fanOutTo); the slow ones are dropped after it. */
   readonly #fanOut = (event: RoomEvent): void => {
-    const author = this.members.get(event.fromId)
-    const mine = event.type === 'message' || event.type === 'action'
-    let slow: Member[] | undefined
-    for (const member of this.members.values()) {
-      if (member === author) {
-        if (event.type === 'join') break
-        if (mine && !member.transport.echo) continue
-      }
-      if (!member.transport.send(event)) (slow ??= []).push(member)
-    }
-    // Dropped after the loop so the leave notices they cause don't interleave with this event.
+    const slow = fanOutTo(this.members, event, (member, e) => this.#send(member, e))
     if (slow !== undefined) for (const member of slow) this.#dropSlow(member)
   }
 
@@ -263,9 +272,18 @@ export class ChatRoom {
   /** Sends to one member; a full queue drops that member. False if the member is gone. */
   #deliver (member: Member, event: ServerEvent): boolean {
     if (!member.present) return false
-    if (member.transport.send(event)) return true
+    if (this.#send(member, event)) return true
     this.#dropSlow(member)
     return false
+  }
+
+  /** To the transport, or held while the member waits for its welcome. False when either is full. */
+  #send (member: Member, event: ServerEvent): boolean {
+    const pending = member.pending
+    if (pending === undefined) return member.transport.send(event)
+    if (pending.length >= MAX_PENDING) return false
+    pending.push(event)
+    return true
   }
 
   #dropSlow (member: Member): void {
@@ -279,11 +297,4 @@ export class ChatRoom {
     this.#nicks.remove(member)
     return true
   }
-}
-
-/** A request with every text field cleaned (sanitizeText): the one cleaning JSON requests get. */
-function cleanRequest (request: ChatRequest): ChatRequest {
-  const clean: Record<string, string> = {}
-  for (const [key, value] of Object.entries(request)) clean[key] = key === 'type' ? value : sanitizeText(value)
-  return clean as ChatRequest
 }

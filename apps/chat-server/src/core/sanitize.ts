@@ -1,3 +1,5 @@
+import type { ChatRequest } from './events.js'
+
 /**
  * Hostile-input cleaning shared by messages and nicknames. A chat line is
  * printed raw on other people's terminals (nc, telnet), so escape sequences
@@ -49,4 +51,11 @@ export function codePointLength (text: string): number {
     if (c < 0xd800 || c > 0xdbff) n++
   }
   return n
+}
+
+/** A request with every text field cleaned (sanitizeText): the one cleaning JSON requests get. */
+export function cleanRequest (request: ChatRequest): ChatRequest {
+  const clean: Record<string, string> = {}
+  for (const [key, value] of Object.entries(request)) clean[key] = key === 'type' ? value : sanitizeText(value)
+  return clean as ChatRequest
 }

@@ -4,6 +4,7 @@ import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
 import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
 import type { WebSocket } from 'ws'
+import { parseResume } from '../core/arrival.js'
 import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
 import { textFrame } from './text-frame.js'
@@ -59,7 +60,8 @@ export class WebTransport {
       allowedOrigins: options.allowedOrigins,
       originRefusal: (origin) => `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`,
       logger: options.logger,
-      onConnection: (ws, socket) => { this.#members.set(ws, new WsConnection(ws, socket, context)) },
+      // `/ws?since=SEQ&epoch=EPOCH`: a reconnecting client gets what it missed (see parseResume).
+      onConnection: (ws, socket, request) => { this.#members.set(ws, new WsConnection(ws, socket, context, parseResume(request.url))) },
       onUnresponsive: (ws) => {
         const connection = this.#members.get(ws)
         if (connection === undefined) ws.terminate()

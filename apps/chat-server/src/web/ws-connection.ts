@@ -1,6 +1,7 @@
 import type { Duplex } from 'node:stream'
 import type { AppLogger } from '@eventwire/protocol'
 import { WebSocket, type RawData } from 'ws'
+import type { ResumeFrom } from '../core/arrival.js'
 import { ChatErrorCodes, type LeaveCode, type LeaveReason, type ServerEvent } from '../core/events.js'
 import { LeaveReasons } from '../core/leave-reasons.js'
 import type { Member, MemberTransport } from '../core/member.js'
@@ -53,7 +54,7 @@ export class WsConnection implements MemberTransport {
   /** The guarded message handler: an exception in it fails this connection only. */
   readonly #onMessage: (data: RawData, isBinary: boolean) => void
 
-  constructor (ws: WebSocket, socket: Duplex, ctx: WsContext) {
+  constructor (ws: WebSocket, socket: Duplex, ctx: WsContext, resume?: ResumeFrom) {
     this.#ws = ws
     this.#socket = socket
     this.#ctx = ctx
@@ -61,7 +62,7 @@ export class WsConnection implements MemberTransport {
     // The endpoint has given ws its 'error' listener and answers pings; this adds what the room needs.
     ws.on('message', this.#onMessage)
     ws.once('close', this.#onClose)
-    this.member = ctx.room.join(this)
+    this.member = ctx.room.join(this, { resume })
   }
 
   send (event: ServerEvent): boolean {
