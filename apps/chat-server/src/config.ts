@@ -1,5 +1,7 @@
 import { parseOriginList } from '@eventwire/kit'
+import { DEFAULT_PREFIX } from '@eventwire/cluster'
 import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
+import { DEFAULT_LEASE_MS } from './cluster/chat-cluster.js'
 import { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT } from './core/room-options.js'
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUE_BYTES } from './server.js'
 
@@ -20,6 +22,9 @@ export const chatConfigSpecs = {
   maxLineBytes: { env: 'CHAT_MAX_LINE_BYTES', flag: 'max-line-bytes', type: 'int', default: DEFAULT_MAX_LINE_BYTES, min: 64, help: 'longest TCP line / WebSocket message, in bytes' },
   announceLimit: { env: 'CHAT_ANNOUNCE_LIMIT', flag: 'announce-limit', type: 'int', default: DEFAULT_ANNOUNCE_LIMIT, min: 0, help: 'announce joins/leaves while the room has at most this many members (0: always)' },
   heartbeatIntervalMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: DEFAULT_HEARTBEAT_INTERVAL_MS, min: 100, help: 'WebSocket ping interval, ms' },
+  redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: redis://[user:password@]host:port[/db] shared by every instance (unset: one in-process room)' },
+  redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: DEFAULT_PREFIX, help: 'cluster mode: prefix of every Redis key, so deployments can share one Redis' },
+  leaseMs: { env: 'CHAT_LEASE_MS', flag: 'lease-ms', type: 'int', default: DEFAULT_LEASE_MS, min: 300, help: 'cluster mode: an instance silent this long is dead; its members\'s leaves are announced by another' },
   allowedOrigins: { env: 'CHAT_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'browser origins besides the page\'s own that may open /ws, comma-separated scheme://host[:port]' }
 } satisfies Record<string, OptionSpec>
 

@@ -1,5 +1,6 @@
 import { exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
+import { clusterFromConfig } from './cluster/from-config.js'
 import { allowedOriginsFrom, chatConfigSpecs } from './config.js'
 import { createChatServer } from './server.js'
 
@@ -13,6 +14,8 @@ await runService({
   async start () {
     const config = readConfig(chatConfigSpecs)
     const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
+    // REDIS_URL: several instances share one room; connected before any port is bound.
+    const cluster = await clusterFromConfig(config, logger)
     const server = createChatServer({
       historySize: config.historySize,
       maxMessageLength: config.maxMessageLength,
@@ -22,6 +25,7 @@ await runService({
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       announceLimit: config.announceLimit,
       allowedOrigins,
+      cluster,
       logger
     })
     // String(): @eventwire/service's ConfigValues types a `type: 'host'` option as a number (it is a string).

@@ -5,6 +5,8 @@ import type { NickStore } from './core/nick-registry.js'
 import type { RateLimitOptions } from './core/rate-limit.js'
 import type { RoomBus } from './core/room-bus.js'
 import { ChatRoom } from './core/room.js'
+import type { ChatCluster } from './cluster/chat-cluster.js'
+import { clusterHealth, registerReadyz } from './cluster/health.js'
 import { TcpTransport } from './tcp/tcp-transport.js'
 import { WebTransport } from './web/web-transport.js'
 
@@ -45,6 +47,11 @@ export interface ChatServerOptions {
   bus?: RoomBus
   /** Who holds which nickname (NickStore). Default: in-process (NickRegistry). */
   nicks?: NickStore
+  /**
+   * Cluster mode (startChatCluster): the room's bus and nick store are the
+   * cluster's, /healthz and /readyz report its Redis link, and close() closes it.
+   */
+  cluster?: ChatCluster
   logger?: AppLogger
 }
 
@@ -108,8 +115,8 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     maxMessageLength: options.maxMessageLength,
     rateLimit: options.rateLimit,
     announceLimit: options.announceLimit,
-    bus: options.bus,
-    nicks: options.nicks,
+    bus: options.bus ?? options.cluster?.bus,
+    nicks: options.nicks ?? options.cluster?.nicks,
     logger
   })
   const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs })
@@ -122,7 +129,9 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     closeGraceMs,
     allowedOrigins: options.allowedOrigins ?? [],
     httpLimits: options.httpLimits
-  }, () => ({ members: room.size, tcp: tcp.connections, ws: web.connections }))
+  }, () => ({ ...clusterHealth(options.cluster), members: room.size, tcp: tcp.connections, ws: web.connections }))
+
+  registerReadyz(web, options.cluster)
 
   let closing: Promise<void> | undefined
   const close = async (): Promise<void> => {
@@ -132,6 +141,8 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
       const tcpListenerClosed = tcp.stopAccepting()
       room.shutdown()
       await Promise.all([tcpListenerClosed, tcp.stop(), web.stop()])
+      // Last: its clean stop announces the leaves of the members just closed.
+      await options.cluster?.close()
     })()
     await closing
   }

@@ -18,8 +18,8 @@ export class WsClient {
     this.closed = new Promise((resolve) => ws.once('close', (code, reason) => { this.#wake?.(); resolve({ code, reason: reason.toString() }) }))
   }
 
-  static async connect (port: number, options: WebSocket.ClientOptions = {}): Promise<WsClient> {
-    const client = new WsClient(new WebSocket(`ws://127.0.0.1:${port}/ws`, options))
+  static async connect (port: number, options: WebSocket.ClientOptions = {}, query = ''): Promise<WsClient> {
+    const client = new WsClient(new WebSocket(`ws://127.0.0.1:${port}/ws${query === '' ? '' : '?' + query}`, options))
     await once(client.ws, 'open')
     return client
   }

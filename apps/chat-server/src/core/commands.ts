@@ -91,9 +91,8 @@ function renamed (ctx: CommandContext, member: Member, result: RenameResult): vo
 
 function who (ctx: CommandContext, member: Member): void | Promise<void> {
   const here = (): void => { ctx.reply(member, { type: 'who', nicks: Array.from(ctx.members(), (m) => m.nick) }) }
-  const everywhere = ctx.nicks.who
-  if (everywhere === undefined) return here()
-  return everywhere().then((nicks) => { ctx.reply(member, { type: 'who', nicks }) }, () => {
+  if (ctx.nicks.who === undefined) return here()
+  return ctx.nicks.who().then((nicks) => { ctx.reply(member, { type: 'who', nicks }) }, () => {
     ctx.reply(member, { type: 'system', code: SystemCodes.REDIS_DOWN, text: 'Redis unavailable: only the members of this server are listed' })
     here()
   })

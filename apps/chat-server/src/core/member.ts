@@ -37,6 +37,8 @@ export interface MemberTransport {
 export class Member {
   readonly id: string
   readonly transport: MemberTransport
+  /** When it joined (epoch ms): the cluster lists members in join order by it. */
+  readonly joinedAt: number
   nick: string
   /** nickKey(nick), kept to avoid re-normalising on every lookup. */
   key: string
@@ -69,5 +71,6 @@ export class Member {
     this.transport = transport
     this.tokens = tokens
     this.refilledAt = now
+    this.joinedAt = now
   }
 }
