@@ -78,4 +78,25 @@ describe.skipIf(!redisAvailable)('door-server cluster mode: the sensor-offline n
     expect(names(onC)).toEqual(['close', 'offline', 'online', 'open'])
     expect(reportedOffline(b) + reportedOffline(c)).toBe(1)
   })
+
+  it('tells clients once that the sensor is back when two instances hear it at the same moment', async () => {
+    const redis = await redisForTest()
+    const a = await startInstance(redis.url, { offlineAfterMs: OFFLINE_AFTER_MS })
+    const b = await startInstance(redis.url, { offlineAfterMs: OFFLINE_AFTER_MS })
+    const onA = await tcpClient(a.port)
+    const onB = await tcpClient(b.port)
+    a.sensor.set('open')
+    await frames(onA, 'offline', 1)
+    await frames(onB, 'offline', 1)
+    // Same tick: neither has seen the other's `online` yet, so both publish one.
+    a.sensor.set('open')
+    b.sensor.set('open')
+    await waitUntil(async () => (await logEvents(a.bus)).length === 6, 'both instances\' online + state in the log', 15_000)
+    expect((await logEvents(a.bus)).filter(([name]) => name === 'online')).toHaveLength(2)
+    // Each client: one `online`, and the state re-sent by each (it re-arms door-client warnings; harmless twice).
+    await frames(onA, 'open', 3)
+    await frames(onB, 'open', 3)
+    expect(names(onA)).toEqual(['open', 'offline', 'online', 'open', 'open'])
+    expect(names(onB)).toEqual(['open', 'offline', 'online', 'open', 'open'])
+  })
 })

@@ -43,6 +43,23 @@ describe.skipIf(!redisAvailable)('door-server cluster mode (two instances, one R
     expect(a.door.snapshot()).toEqual(b.door.snapshot())
   })
 
+  it('compares a reading with what the instance already published, not only with what came back: close+open in one tick ends open', async () => {
+    const redis = await redisForTest()
+    const a = await startInstance(redis.url)
+    const b = await startInstance(redis.url)
+    const onB = await tcpClient(b.port)
+    a.sensor.set('open', 1000)
+    expect(await onB.next()).toBe('["open",1000]')
+    // Before `close` comes back from Redis, the sensor says `open` again: that is a change too.
+    a.sensor.set('close', 2000)
+    a.sensor.set('open', 3000)
+    a.sensor.set('open', 4000) // "still open": not news
+    expect(await onB.take(2)).toEqual(['["close",2000]', '["open",3000]'])
+    await waitUntil(() => a.bus.health().pending === 0, 'A\'s outbox empty')
+    expect((await logEvents(a.bus)).map(([name, at]) => `${name}@${at}`)).toEqual(['open@1000', 'close@2000', 'open@3000'])
+    expect(b.door.snapshot()).toMatchObject({ door: 'open', since: 3000 })
+  })
+
   it('answers a new client on B first with the state A reported, offline included', async () => {
     const redis = await redisForTest()
     const a = await startInstance(redis.url)

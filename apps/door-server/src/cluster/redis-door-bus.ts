@@ -145,7 +145,7 @@ export class RedisDoorBus implements SharedDoorBus {
     return { ready, redis: this.link.state, reader: this.#readerState, seq: this.#reader?.position.seq ?? 0, pending: this.#outbox.size }
   }
 
-  /** Events this instance delivered from the log since it started. */
+  /** Events this instance delivered from the log since it started (skipped duplicates not counted). */
   get deliveredCount (): number {
     return this.#delivered
   }
@@ -209,11 +209,15 @@ export class RedisDoorBus implements SharedDoorBus {
   }
 
   #deliver (entry: DoorEntry, seq: number): void {
+    const mine = this.#pending.delete(entry.id)
+    const { name } = entry.e
+    // `online` while online, `offline` while offline: two instances heard the sensor come back at
+    // once. Every instance folds the same log from the same state, so every one skips the same entry.
+    if ((name === 'online' && this.#snapshot.online) || (name === 'offline' && !this.#snapshot.online)) return
     this.#snapshot = applyDoorEvent(this.#snapshot, entry.e)
     this.#delivered++
-    const mine = this.#pending.delete(entry.id)
-    if (entry.e.name === 'offline') this.#offlineFlag = entry.flag ?? null
-    if (entry.e.name === 'online' && mine && this.#offlineFlag !== null) {
+    if (name === 'offline') this.#offlineFlag = entry.flag ?? null
+    if (name === 'online' && mine && this.#offlineFlag !== null) {
       this.#offline.clear(this.#offlineFlag)
       this.#offlineFlag = null
     }
