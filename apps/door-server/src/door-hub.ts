@@ -51,7 +51,9 @@ export interface DoorHubOptions {
  * event to the DoorBus; the transports broadcast what the bus delivers. The
  * door's state lives in the bus (so every instance sharing a bus agrees on
  * it); the hub keeps only its sensor, the offline clock and whether the
- * source ended. It knows nothing about sockets.
+ * source ended. It knows nothing about sockets. With a SharedDoorBus it
+ * compares readings with what it published and has not seen delivered yet, and
+ * lets the bus decide cluster-wide whether its offline clock may send `offline`.
  */
 export class DoorHub {
   readonly bus: DoorBus
