@@ -11,13 +11,18 @@ export {
 } from './server.js'
 export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, DEFAULT_ANNOUNCE_LIMIT, type ChatRoomOptions } from './core/room.js'
 export { quitReason, kickReason } from './core/leave-reasons.js'
-export { LocalBus, type RoomBus } from './core/room-bus.js'
+export { LocalBus, BusUnavailableError, DEFAULT_RECOVERY_SIZE, type RoomBus, type BusNotices, type PrivateIds, type Recovery } from './core/room-bus.js'
+export { parseResume, type ResumeFrom, type JoinOptions } from './core/arrival.js'
+// Cluster mode (ioredis) is '@eventwire/chat-server/cluster': importing the factory loads no Redis client.
+export type { ChatCluster, ChatClusterOptions } from './cluster/chat-cluster.js'
 export { NickRegistry, type NickStore, type RenameResult } from './core/nick-registry.js'
 export { COMMANDS, HELP_TEXT, parseLine, type CommandSpec, type CommandContext, type ParsedLine } from './core/commands.js'
 export { Member, type MemberTransport } from './core/member.js'
 export {
   ChatErrorCodes,
   LeaveCodes,
+  SystemCodes,
+  type SystemCode,
   type ChatErrorCode,
   type LeaveCode,
   type LeaveReason,
