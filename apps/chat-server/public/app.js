@@ -19,6 +19,10 @@ let told = false
 const online = new Set()
 // The nickname the user chose; re-applied after a reconnect.
 let wantedNick = localStorage.getItem('eventwire-nick') || ''
+// Recovery: the room log's epoch and the last seq seen. A reconnect sends both
+// (/ws?since=SEQ&epoch=EPOCH) and gets exactly what it missed, or a RESET notice.
+let epoch = null
+let lastSeq = 0
 
 function setStatus (state, text) {
   statusEl.className = 'status ' + state
@@ -73,8 +77,11 @@ function send (obj) {
 }
 
 function onEvent (e) {
+  if (typeof e.seq === 'number' && e.type !== 'welcome' && e.seq > lastSeq) lastSeq = e.seq
   switch (e.type) {
     case 'welcome':
+      epoch = e.epoch
+      lastSeq = e.seq
       myId = e.id
       myNick = e.nick
       addLine('notice', [[null, e.text]])
@@ -83,7 +90,10 @@ function onEvent (e) {
       break
     case 'history':
       if (e.messages.length) addLine('notice history', [[null, `last ${e.messages.length} messages:`]])
-      for (const m of e.messages) renderMessage(m, 'history')
+      for (const m of e.messages) {
+        renderMessage(m, 'history')
+        if (m.seq > lastSeq) lastSeq = m.seq
+      }
       break
     case 'message':
     case 'action':
@@ -119,6 +129,12 @@ function onEvent (e) {
       if (e.code === 'NICK_TAKEN' || e.code === 'BAD_NICK') wantedNick = myNick
       break
     case 'system':
+      // The log was replaced: what is on screen is from another history; the history follows.
+      if (e.code === 'RESET') {
+        messages.textContent = ''
+        epoch = e.epoch
+        lastSeq = 0
+      }
       if (/^disconnected: |shutting down/.test(e.text)) told = true
       for (const line of e.text.split('\n')) addLine('notice', [[null, line]])
       break
@@ -129,7 +145,8 @@ function connect () {
   clearTimeout(reconnectTimer)
   setStatus('connecting', attempt ? `reconnecting (attempt ${attempt})…` : 'connecting…')
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  ws = new WebSocket(`${scheme}//${location.host}/ws`)
+  const resume = epoch ? `?since=${lastSeq}&epoch=${encodeURIComponent(epoch)}` : ''
+  ws = new WebSocket(`${scheme}//${location.host}/ws${resume}`)
   ws.onopen = () => {
     attempt = 0
     told = false
