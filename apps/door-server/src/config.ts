@@ -39,7 +39,7 @@ export function redisFrom (config: { redisUrl: string | undefined, redisPrefix: 
     parsed = new URL(url)
   } catch {}
   const db = parsed?.pathname.replace(/^\//, '') ?? ''
-  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '' || !/^\d*$/.test(db)) {
+  if (parsed === null || (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') || parsed.hostname === '' || !/^\d{0,2}$/.test(db)) {
     // The value is not echoed: it may hold a password.
     throw new ConfigError('REDIS_URL (--redis-url) must look like redis://[user:password@]host:port[/db] (rediss:// for TLS), e.g. redis://127.0.0.1:6379')
   }

@@ -45,15 +45,16 @@ describe.skipIf(!redisAvailable)('door-server cluster mode: the sensor-offline n
 
   it('is not sent while the sensor reports through another instance, even readings that change nothing', async () => {
     const redis = await redisForTest()
-    const a = await startInstance(redis.url, { offlineAfterMs: OFFLINE_AFTER_MS })
-    const b = await startInstance(redis.url, { offlineAfterMs: OFFLINE_AFTER_MS })
+    // A longer period here: a stalled event loop on a busy machine must not pass for a silent sensor.
+    const a = await startInstance(redis.url, { offlineAfterMs: 4 * OFFLINE_AFTER_MS })
+    const b = await startInstance(redis.url, { offlineAfterMs: 4 * OFFLINE_AFTER_MS })
     const onA = await tcpClient(a.port)
     b.sensor.set('open')
     await frames(onA, 'open', 1)
     // "still open" every 50 ms on B: never broadcast, but it is the sensor being alive.
     feeder = setInterval(() => b.sensor.set('open'), 50)
     const rearmed = (): number => a.logger.lines.filter((l) => /heard lately/.test(l.message)).length
-    await waitUntil(() => rearmed() >= 3, 'A\'s offline clock ran out three times and was re-armed', 15_000)
+    await waitUntil(() => rearmed() >= 2, 'A\'s offline clock ran out twice and was re-armed', 15_000)
     expect(names(onA)).toEqual(['open'])
     clearInterval(feeder)
     await frames(onA, 'offline', 1)
