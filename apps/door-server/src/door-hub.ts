@@ -171,6 +171,9 @@ export class DoorHub {
       } else if (verdict.action === 'wait' && !this.#ended && this.#offlineTimer === null) {
         this.#offlineTimer = setTimeout(this.#onOfflineTimer, Math.max(1, verdict.ms))
       }
+    }).catch((err: unknown) => {
+      // A bus of someone else's that rejects must not become an unhandled rejection.
+      this.#logger.error({ err: (err as Error).message }, 'the shared bus could not decide on the offline notice')
     })
   }
 
