@@ -1,5 +1,6 @@
 import { parseOriginList } from '@eventwire/kit'
 import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
+import { mqttConfigSpecs } from './mqtt/mqtt-config.js'
 import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-server.js'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
@@ -7,7 +8,7 @@ export const doorConfigSpecs = {
   host: hostOption,
   port: { env: 'DOOR_PORT', flag: 'port', type: 'port', default: 8000, help: 'TCP port of the door event stream' },
   webPort: { env: 'DOOR_WEB_PORT', flag: 'web-port', type: 'port', default: 8002, help: 'HTTP port of the dashboard (page at /, WebSocket at /ws)' },
-  sensor: { env: 'DOOR_SENSOR', flag: 'sensor', type: 'enum', default: 'simulated', values: ['simulated', 'stdin', 'http'], help: 'where readings come from: simulated, stdin (lines "open"/"close"), http (POST /sensor with a token)' },
+  sensor: { env: 'DOOR_SENSOR', flag: 'sensor', type: 'enum', default: 'simulated', values: ['simulated', 'stdin', 'http', 'mqtt'], help: 'where readings come from: simulated, stdin (lines "open"/"close"), http (POST /sensor with a token), mqtt (messages on DOOR_MQTT_SENSOR_TOPIC)' },
   simMaxMs: { env: 'DOOR_SIM_MAX_MS', flag: 'sim-max-ms', type: 'int', default: 5000, min: 1, help: 'simulated sensor: longest time between flips, ms' },
   offlineAfterMs: { env: 'DOOR_OFFLINE_AFTER_MS', flag: 'offline-after-ms', type: 'int', default: DEFAULT_OFFLINE_AFTER_MS, min: 0, help: 'sensor silence before clients get "offline", ms (0: only when the source ends)' },
   sensorToken: { env: 'DOOR_SENSOR_TOKEN', flag: 'sensor-token', type: 'optional-string', help: 'bearer token for POST /sensor (required with DOOR_SENSOR=http)' },
@@ -17,7 +18,9 @@ export const doorConfigSpecs = {
   heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' },
   redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: instances with the same Redis (redis://[user:password@]host:port[/db]) share one door; unset: in-process' },
   // The cluster package's DEFAULT_PREFIX, written out so that --help does not load ioredis.
-  redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: 'eventwire:', help: 'cluster mode: every Redis key starts with it, so deployments can share a Redis' }
+  redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: 'eventwire:', help: 'cluster mode: every Redis key starts with it, so deployments can share a Redis' },
+  // MQTT_URL, MQTT_TOPIC, MQTT_USERNAME, MQTT_PASSWORD, MQTT_DISCOVERY, MQTT_CLIENT_ID, DOOR_MQTT_SENSOR_TOPIC
+  ...mqttConfigSpecs
 } satisfies Record<string, OptionSpec>
 
 /** DOOR_ALLOWED_ORIGINS as a list; a bad entry stops the start with a message naming the variable. */
