@@ -5,3 +5,4 @@ export { TailReader, type TailHandler, type TailOptions, type Gap, type Reset, D
 export { Claims, type ClaimsOptions, type ClaimResult, type Owned } from './claims.js'
 export { Leases, type LeasesOptions, type Reaped, DEFAULT_LEASE_TTL_MS, DEFAULT_LEASE_REFRESH_MS } from './leases.js'
 export { SharedState, type Stamped } from './shared-state.js'
+export { Leadership, type LeadershipOptions } from './leadership.js'
