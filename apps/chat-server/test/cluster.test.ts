@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
+import { connectRedis, StreamLog } from '@eventwire/cluster'
 import { Rig, redisAvailable, tcpNick, wsNick } from './cluster-helpers.js'
 
 const rig = new Rig()
@@ -106,5 +107,19 @@ describe.skipIf(!redisAvailable)('chat cluster: two instances on one Redis', () 
         await tcpNick(r.client, r.nick)
       }
     }
+  })
+
+  it('entries another writer put in the room\'s stream are skipped, and only known fields of ours reach clients', async () => {
+    const redis = await rig.redis()
+    const a = await rig.instance(redis.url)
+    const { client: page } = await rig.ws(a.webPort)
+    const link = await connectRedis(redis.url)
+    rig.later(async () => await link.quit())
+    const log = new StreamLog(link, 'chat-room')
+    for (const junk of ['not json', '[1,2]', '{"type":"message","from":"x","fromId":"y","text":5,"ts":1}', '{"type":"__proto__"}', '{"type":"system","text":"fake notice"}']) await log.append(junk)
+    await log.append(JSON.stringify({ type: 'message', from: 'ghost', fromId: 'g', text: 'extra fields', ts: 1, html: '<b>', seq: 999 }))
+    const event = await page.waitFor('message')
+    expect(event).toEqual({ type: 'message', from: 'ghost', fromId: 'g', text: 'extra fields', ts: 1, seq: 7 }) // after the page's join and the five skipped
+    expect(page.events.filter((e) => e.type === 'system')).toEqual([])
   })
 })

@@ -42,6 +42,7 @@ export class ChatCluster {
   readonly #logger: AppLogger
   #reaper: NodeJS.Timeout | undefined
   #reaping: Promise<unknown> | undefined
+  #restoring: Promise<void> | undefined
   #closed = false
 
   constructor (link: RedisLink, options: ChatClusterOptions & { instanceId: string }) {
@@ -60,7 +61,8 @@ export class ChatCluster {
       ttlMs,
       refreshMs: Math.max(1, Math.floor(ttlMs / 3)),
       claims,
-      onLost: async () => { await this.#restore() },
+      // Not awaited: renewals must go on while it waits for the reader, or the lease would lapse again.
+      onLost: () => { this.#restoring ??= this.#restore().finally(() => { this.#restoring = undefined }) },
       onError: (err) => { this.#logger.warn({ err: err.message }, 'lease not renewed: Redis unavailable') }
     })
   }
@@ -89,6 +91,7 @@ export class ChatCluster {
     clearInterval(this.#reaper)
     this.link.off('state', this.#onState)
     await this.#reaping
+    await this.#restoring
     try {
       const owned = await this.leases.stop({ release: true })
       await Promise.allSettled(owned.map(async (o) => await this.#announceLeave(o.owner, o.value, 'server shutting down', LeaveCodes.SHUTDOWN)))
