@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { waitUntil } from '@eventwire/testkit'
+import { connectRedis } from '@eventwire/cluster'
 import { Rig, redisAvailable, tcpNick } from './cluster-helpers.js'
 import { startServer } from './helpers.js'
 import type { WsClient } from './ws-client.js'
@@ -88,5 +89,33 @@ describe.skipIf(!redisAvailable)('recovery with since/epoch, cluster', () => {
     await back.waitFor((e) => e.type === 'message' && e.text === `n${total - 1}`, 20_000)
     const all = [...before, ...messages(back.events)]
     expect(all).toEqual(Array.from({ length: total }, (_, i) => `n${i}`))
+  })
+
+  it('entries trimmed before an instance read them: its members are told how many they missed (MISSED), and so is a reconnect that reaches back past them', async () => {
+    const redis = await rig.redis()
+    const a = await rig.instance(redis.url)
+    const { client: page } = await rig.ws(a.webPort)
+    const { client: away, welcome } = await rig.ws(a.webPort)
+    const mark = await page.waitFor('join')
+    await away.close()
+    await page.waitFor('leave')
+    const link = await connectRedis(redis.url)
+    rig.later(async () => await link.quit())
+    // 300 entries and a trim to the last 5 in one script: the instance's blocked read wakes to find 295 gone.
+    await link.redis.eval(`
+      for i = 1, 300 do
+        local seq = redis.call('HINCRBY', KEYS[2], 'seq', 1)
+        redis.call('XADD', KEYS[1], '*', 's', seq, 'd', '{"type":"message","from":"burst","fromId":"x","text":"b' .. i .. '","ts":1}')
+      end
+      redis.call('XTRIM', KEYS[1], 'MAXLEN', '=', 5)`, 2, 'eventwire:log:chat-room', 'eventwire:log:chat-room:meta')
+    expect(await page.waitFor('system', 10_000)).toMatchObject({ code: 'MISSED', missed: 295 })
+    await page.waitFor((e) => e.type === 'message' && e.text === 'b300')
+    expect(messages(page.events)).toEqual(['b296', 'b297', 'b298', 'b299', 'b300'])
+
+    const { client: back } = await rig.ws(a.webPort, `since=${mark.seq as number}&epoch=${welcome.epoch as string}`)
+    const events = await intro(back)
+    expect(events[0]).toMatchObject({ type: 'system', code: 'MISSED', missed: 296 }) // its own leave, then 295 messages
+    expect(messages(events)).toEqual(['b296', 'b297', 'b298', 'b299', 'b300'])
+    expect(events.at(-1)).toMatchObject({ code: 'RECOVERED', recovered: 5 })
   })
 })
