@@ -24,7 +24,7 @@ export const chatConfigSpecs = {
   heartbeatIntervalMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: DEFAULT_HEARTBEAT_INTERVAL_MS, min: 100, help: 'WebSocket ping interval, ms' },
   redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: redis://[user:password@]host:port[/db] shared by every instance (unset: one in-process room)' },
   redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: DEFAULT_PREFIX, help: 'cluster mode: prefix of every Redis key, so deployments can share one Redis' },
-  leaseMs: { env: 'CHAT_LEASE_MS', flag: 'lease-ms', type: 'int', default: DEFAULT_LEASE_MS, min: 300, help: 'cluster mode: an instance silent this long is dead; its members\'s leaves are announced by another' },
+  leaseMs: { env: 'CHAT_LEASE_MS', flag: 'lease-ms', type: 'int', default: DEFAULT_LEASE_MS, min: 300, help: 'cluster mode: an instance silent this long is dead; the leaves of its members are announced by another' },
   allowedOrigins: { env: 'CHAT_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'browser origins besides the page\'s own that may open /ws, comma-separated scheme://host[:port]' }
 } satisfies Record<string, OptionSpec>
 
