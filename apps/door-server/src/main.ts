@@ -5,6 +5,7 @@ import { connectClusterBus } from './cluster/connect.js'
 import { createDoorServer } from './door-server.js'
 import { mqttSetupFrom } from './mqtt/mqtt-config.js'
 import { MqttDoorPublisher } from './mqtt/publisher.js'
+import { startPublisherRole, type PublisherRole } from './mqtt/publisher-role.js'
 import { sensorFromConfig } from './sensor-from-config.js'
 
 exitOnHelp('door-server: door events over TCP (duplex-emitter frames), a live web dashboard, optionally MQTT and a Redis cluster', doorConfigSpecs)
@@ -36,12 +37,13 @@ await runService({
     })
     const publisher = mqtt.publisher === undefined ? undefined : new MqttDoorPublisher(door.hub.bus, mqtt.publisher)
     const { tcp, web } = await door.listen({ port: config.port, webPort: config.webPort, host: config.host })
-    publisher?.start()
+    // One publisher for the whole cluster: a Redis lease picks it (in-process: this one).
+    const role: PublisherRole | undefined = publisher === undefined ? undefined : await startPublisherRole(publisher, bus?.link, logger)
     logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), sensor: config.sensor, mqtt: mqtt.publisher !== undefined }, `door-server listening on ${formatAddress(tcp)} (dashboard http://${formatAddress(web)}/)`)
     return {
       close: async () => {
         // The publisher first: its `offline` goes out cleanly before the door stops.
-        await publisher?.stop()
+        await role?.stop()
         await door.close()
         await bus?.close()
       }
