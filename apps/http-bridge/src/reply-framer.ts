@@ -1,4 +1,4 @@
-import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
+import { LineSplitter, QuietTimer, type ProtocolError } from '@eventwire/protocol'
 
 /** How long an unterminated reply must stay quiet before it counts as complete (quiet framing only). */
 export const REPLY_QUIET_MS = 50
@@ -30,8 +30,7 @@ export class ReplyFramer {
   readonly #options: ReplyFramerOptions
   #endsLines = false
   #flushingTail = false
-  #timer: NodeJS.Timeout | null = null
-  #immediate: NodeJS.Immediate | null = null
+  readonly #quiet = new QuietTimer(() => { this.#flushTail() })
 
   constructor (options: ReplyFramerOptions) {
     this.#options = options
@@ -39,15 +38,15 @@ export class ReplyFramer {
   }
 
   push (chunk: Buffer): void {
-    this.#cancel()
+    this.#quiet.cancel()
     this.#splitter.push(chunk)
     if (this.#options.quietFraming && !this.#endsLines && this.#splitter.pendingBytes > 0 && this.#options.waiting()) {
-      this.#timer = setTimeout(this.#onTimer, REPLY_QUIET_MS)
+      this.#quiet.arm(REPLY_QUIET_MS)
     }
   }
 
   stop (): void {
-    this.#cancel()
+    this.#quiet.cancel()
     this.#splitter.stop()
   }
 
@@ -56,20 +55,7 @@ export class ReplyFramer {
     this.#options.onLine(line)
   }
 
-  #cancel (): void {
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    if (this.#immediate !== null) clearImmediate(this.#immediate)
-    this.#timer = null
-    this.#immediate = null
-  }
-
-  readonly #onTimer = (): void => {
-    this.#timer = null
-    this.#immediate = setImmediate(this.#onQuiet)
-  }
-
-  readonly #onQuiet = (): void => {
-    this.#immediate = null
+  #flushTail (): void {
     this.#flushingTail = true
     try {
       this.#splitter.end() // the tail as one line; the splitter goes on with the next bytes

@@ -1,3 +1,4 @@
+import { QuietTimer } from '@eventwire/protocol'
 const CR = 0x0d
 const LF = 0x0a
 
@@ -28,17 +29,15 @@ function isDigit (byte: number): boolean {
  */
 export class EarlyAnswer {
   readonly #quietMs: number
-  readonly #onQuiet: () => void
   /** The last three bytes received, packed (oldest in bits 16-23). */
   #tail = 0
   #after = After.Normal
-  #timer: NodeJS.Timeout | null = null
-  #immediate: NodeJS.Immediate | null = null
+  readonly #quiet: QuietTimer
 
   /** quietMs 0 disables early answers. */
   constructor (quietMs: number, onQuiet: () => void) {
     this.#quietMs = quietMs
-    this.#onQuiet = onQuiet
+    this.#quiet = new QuietTimer(onQuiet)
   }
 
   /**
@@ -75,7 +74,7 @@ export class EarlyAnswer {
     if (pendingBytes !== 3 || this.#quietMs === 0) return
     const t = this.#tail
     if (isDigit(t >> 16) && isDigit((t >> 8) & 0xff) && isDigit(t & 0xff)) {
-      this.#timer = setTimeout(this.#onTimer, this.#quietMs)
+      this.#quiet.arm(this.#quietMs)
     }
   }
 
@@ -86,19 +85,6 @@ export class EarlyAnswer {
 
   /** Clears the timer (next byte, end of stream, close). */
   cancel (): void {
-    if (this.#timer !== null) clearTimeout(this.#timer)
-    if (this.#immediate !== null) clearImmediate(this.#immediate)
-    this.#timer = null
-    this.#immediate = null
-  }
-
-  readonly #onTimer = (): void => {
-    this.#timer = null
-    this.#immediate = setImmediate(this.#onSettled)
-  }
-
-  readonly #onSettled = (): void => {
-    this.#immediate = null
-    this.#onQuiet()
+    this.#quiet.cancel()
   }
 }
