@@ -26,7 +26,7 @@ function summary () {
   const extra = [
     '  try:           printf \'404\\n200\\n\' | nc -N localhost 9670',
     '                 curl \'localhost:8090/?statusCode=404\'',
-    '                 npx pnpm door-client localhost 8000 2',
+    '                 npx -y pnpm@10 door-client localhost 8000 2',
     '                 nc localhost 8001   (chat; or telnet localhost 8001)',
     '  Ctrl-C stops everything.'
   ]
@@ -41,14 +41,17 @@ function onLine (app, line) {
     if (entry.level >= 50) msg = paint(31, msg)
   } catch {}
   console.log(`${paint(colors[app], app.padEnd(14))} ${msg}`)
-  if (!listening.has(app) && /listening/.test(msg)) {
+  if (!listening.has(app) && msg.startsWith(`${app} listening`)) {
     listening.set(app, msg.replace(/^[a-z-]+ listening:? (on )?/, ''))
     if (listening.size === apps.length) summary()
   }
 }
 
 for (const app of apps) {
-  const child = spawn('pnpm', ['exec', 'tsx', 'watch', '--clear-screen=false', 'src/main.ts'], { cwd: `${root}apps/${app}`, stdio: ['ignore', 'pipe', 'pipe'] })
+  // Each app in a process group of its own: Ctrl-C reaches only this script, which then asks
+  // every app once (SIGTERM) to drain; a second signal would make an app exit without draining.
+  // tsx itself, not through pnpm: one process that forwards the signal to the app once.
+  const child = spawn(`${root}apps/${app}/node_modules/.bin/tsx`, ['watch', '--clear-screen=false', 'src/main.ts'], { cwd: `${root}apps/${app}`, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   children.set(app, child)
   for (const stream of [child.stdout, child.stderr]) {
     let rest = ''
@@ -69,8 +72,17 @@ function stop () {
   if (stopping) return
   stopping = true
   console.log('\nstopping every app…')
-  for (const child of children.values()) child.kill('SIGTERM')
-  setTimeout(() => { for (const child of children.values()) child.kill('SIGKILL') }, 10_000).unref()
+  for (const child of children.values()) child.kill('SIGTERM') // tsx watch passes it on to the app
+  setTimeout(() => { for (const child of children.values()) signalGroup(child, 'SIGKILL') }, 12_000).unref()
+}
+
+/** The whole group (tsx watch and the app), so nothing is left behind after the deadline. */
+function signalGroup (child, signal) {
+  try {
+    process.kill(-child.pid, signal)
+  } catch {
+    child.kill(signal)
+  }
 }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
