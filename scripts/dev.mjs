@@ -33,7 +33,13 @@ function summary () {
   console.log(['', paint(1, 'eventwire is up:'), ...lines, ...extra, ''].join('\n'))
 }
 
-function onLine (app, line) {
+function onLine (app, line, fromStderr) {
+  // A start-up failure is one line on stderr ("status-server: STATUS_PORT 9670 is in use; …"):
+  // tsx watch keeps waiting for a change, so this is the moment to be loud about it.
+  if (fromStderr && (line.startsWith(`${app}: `) || line.startsWith(`${app} failed`))) {
+    console.error(paint(31, `\n*** ${app} did not start: ${line.slice(app.length).replace(/^:? ?/, '')}\n*** fix it and save any file of ${app} to retry (tsx watch restarts it), or Ctrl-C\n`))
+    return
+  }
   let msg = line
   try {
     const entry = JSON.parse(line)
@@ -58,7 +64,7 @@ for (const app of apps) {
     stream.on('data', (chunk) => {
       const lines = (rest + chunk.toString()).split('\n')
       rest = lines.pop() ?? ''
-      for (const line of lines) if (line.trim() !== '') onLine(app, line)
+      for (const line of lines) if (line.trim() !== '') onLine(app, line, stream === child.stderr)
     })
   }
   child.on('exit', (code, signal) => {
