@@ -4,7 +4,7 @@ import { clusterFromConfig } from './cluster/from-config.js'
 import { allowedOriginsFrom, chatConfigSpecs } from './config.js'
 import { createChatServer } from './server.js'
 
-exitOnHelp('chat-server: one chat room for netcat/telnet (TCP) and browser (WebSocket) users', chatConfigSpecs)
+exitOnHelp('chat-server: one chat room for netcat/telnet (TCP), browser (WebSocket) and IRC users', chatConfigSpecs)
 
 const logger = createLogger('chat-server')
 
@@ -26,11 +26,14 @@ await runService({
       announceLimit: config.announceLimit,
       allowedOrigins,
       cluster,
+      ircChannel: config.ircChannel,
+      ircTopic: config.ircTopic,
       logger
     })
     // String(): @eventwire/service's ConfigValues types a `type: 'host'` option as a number (it is a string).
-    const { tcp, web } = await server.listen({ port: config.port, webPort: config.webPort, host: String(config.host) })
-    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web) }, `chat-server listening: tcp ${formatAddress(tcp)}, web http://${formatAddress(web)}/`)
+    const { tcp, web, irc } = await server.listen({ port: config.port, webPort: config.webPort, ircPort: config.ircPort, host: String(config.host) })
+    const ircAddress = formatAddress(irc as NonNullable<typeof irc>)
+    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), irc: ircAddress }, `chat-server listening: tcp ${formatAddress(tcp)}, web http://${formatAddress(web)}/, irc ${ircAddress}`)
     return server
   }
 })

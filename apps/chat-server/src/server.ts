@@ -7,6 +7,7 @@ import type { RoomBus } from './core/room-bus.js'
 import { ChatRoom } from './core/room.js'
 import type { ChatCluster } from './cluster/chat-cluster.js'
 import { clusterHealth, registerReadyz } from './cluster/health.js'
+import { DEFAULT_IRC_CHANNEL, DEFAULT_IRC_MOTD, IrcTransport } from './irc/irc-transport.js'
 import { TcpTransport } from './tcp/tcp-transport.js'
 import { WebTransport } from './web/web-transport.js'
 
@@ -24,7 +25,7 @@ export interface ChatServerOptions {
   maxQueueBytes?: number
   /** Longest TCP input line and WebSocket message (`maxPayload`) in bytes. Default 8 KiB. */
   maxLineBytes?: number
-  /** WebSocket ping period; a browser silent for a whole period is dropped. Default 30 s. */
+  /** WebSocket ping and IRC PING period; a browser or IRC client silent for a whole period is dropped. Default 30 s. */
   heartbeatIntervalMs?: number
   /** How long a graceful disconnect or shutdown waits for the peer before cutting it. Default 2 s. */
   closeGraceMs?: number
@@ -41,6 +42,12 @@ export interface ChatServerOptions {
    * (`scheme://host[:port]`). Clients that send no Origin always may.
    */
   allowedOrigins?: readonly string[]
+  /** The IRC channel, which is the room. Default `#eventwire`. */
+  ircChannel?: string
+  /** The IRC channel's topic (332 on join, TOPIC). Default: none. */
+  ircTopic?: string
+  /** The IRC message of the day, lines split on `\n`; '' answers 422. Default: DEFAULT_IRC_MOTD. */
+  ircMotd?: string
   /** Header, request and idle deadlines and the connection cap of the web port (slowloris). Default: DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits
   /** The room's ordered log of room-wide events (RoomBus). Default: in-process (LocalBus). */
@@ -60,6 +67,8 @@ export interface ListenOptions {
   port: number
   /** HTTP page + WebSocket port; 0 picks a free one. */
   webPort: number
+  /** IRC port; 0 picks a free one; absent: no IRC listener. */
+  ircPort?: number
   /** Bind address for both. Default 127.0.0.1. */
   host?: string
 }
@@ -70,8 +79,9 @@ export interface ChatServer {
   readonly room: ChatRoom
   readonly tcp: TcpTransport
   readonly web: WebTransport
-  /** Binds both ports; resolves with the addresses really bound. */
-  listen: (options: ListenOptions) => Promise<{ tcp: AddressInfo, web: AddressInfo }>
+  readonly irc: IrcTransport
+  /** Binds the ports; resolves with the addresses really bound (`irc` when `ircPort` was given). */
+  listen: (options: ListenOptions) => Promise<{ tcp: AddressInfo, web: AddressInfo, irc?: AddressInfo }>
   /**
    * Graceful stop: refuse new connections, tell every member the server is
    * shutting down, let them take that last line (up to closeGraceMs), close.
@@ -103,9 +113,9 @@ function resolveTransportOptions (options: ChatServerOptions): { maxQueueBytes: 
 }
 
 /**
- * Builds the chat server: one room, a TCP transport for netcat/telnet users
- * and a WebSocket transport (with the browser page) for everyone else. Nothing
- * listens until `listen()`.
+ * Builds the chat server: one room, a TCP transport for netcat/telnet users,
+ * a WebSocket transport (with the browser page) and an IRC transport (one
+ * channel). Nothing listens until `listen()`.
  */
 export function createChatServer (options: ChatServerOptions = {}): ChatServer {
   const logger = options.logger ?? silentAppLogger
@@ -119,7 +129,20 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     nicks: options.nicks ?? options.cluster?.nicks,
     logger
   })
-  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs })
+  const irc = new IrcTransport({
+    room,
+    logger,
+    maxQueueBytes,
+    maxLineBytes,
+    closeGraceMs,
+    pingIntervalMs: heartbeatIntervalMs,
+    channel: options.ircChannel ?? DEFAULT_IRC_CHANNEL,
+    topic: options.ircTopic,
+    motd: options.ircMotd ?? DEFAULT_IRC_MOTD
+  })
+  // An IRC client on the plain port is told where IRC is.
+  const ircPort = (): number | undefined => (irc.server.address() as AddressInfo | null)?.port
+  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs, ircPort })
   const web: WebTransport = new WebTransport({
     room,
     logger,
@@ -139,8 +162,9 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
       // Nobody new, then the goodbye to everyone, then wait (at most closeGraceMs) for them to go.
       web.stopAccepting()
       const tcpListenerClosed = tcp.stopAccepting()
+      const ircListenerClosed = irc.stopAccepting()
       room.shutdown()
-      await Promise.all([tcpListenerClosed, tcp.stop(), web.stop()])
+      await Promise.all([tcpListenerClosed, ircListenerClosed, tcp.stop(), web.stop(), irc.stop()])
       // Last: its clean stop announces the leaves of the members just closed.
       await options.cluster?.close()
     })()
@@ -151,12 +175,14 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     room,
     tcp,
     web,
-    async listen ({ port, webPort, host = '127.0.0.1' }) {
+    irc,
+    async listen ({ port, webPort, ircPort, host = '127.0.0.1' }) {
       const tcpAddress = await tcp.listen(port, host)
       try {
-        return { tcp: tcpAddress, web: await web.listen(webPort, host) }
+        const webAddress = await web.listen(webPort, host)
+        return ircPort === undefined ? { tcp: tcpAddress, web: webAddress } : { tcp: tcpAddress, web: webAddress, irc: await irc.listen(ircPort, host) }
       } catch (err) {
-        // Don't leave the TCP port bound when the web port fails (EADDRINUSE).
+        // Don't leave a port bound when another fails (EADDRINUSE).
         await close()
         throw err
       }

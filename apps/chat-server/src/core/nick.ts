@@ -18,6 +18,15 @@ const VISIBLE = /^[\p{L}\p{M}\p{N}\p{P}\p{S}]+$/u
 const INVISIBLE = /[\p{Default_Ignorable_Code_Point}\u2800\u{16FE4}\u{1D159}]/u
 const INVISIBLE_ALL = new RegExp(INVISIBLE.source, 'gu')
 
+// IRC's nickname rules, for every member whatever its transport: IRC users see
+// everyone as `nick!user@host` in NAMES, WHO and message prefixes, so a nick
+// must parse there. Never inside: space (checked above), `,` (target lists),
+// `*` and `?` (masks), `!` and `@` (prefix separators). Never first: `#` and
+// `&` (channels), `$` (server masks), `:` (a trailing parameter), `+`, `%`,
+// `~` (membership prefixes in NAMES, ours and common ones).
+const IRC_FORBIDDEN = /[,*?!@]/
+const IRC_FORBIDDEN_FIRST = /^[#&$:+%~]/
+
 /** The nickname after cleaning, or a sentence saying why it is refused. */
 export type NickCheck = { ok: true, nick: string } | { ok: false, reason: string }
 
@@ -26,7 +35,8 @@ function hex (c: string): string {
 }
 
 /**
- * Validates a requested nickname (uniqueness is the NickStore's job). The room
+ * Validates a requested nickname (uniqueness is the NickStore's job): visible
+ * characters, and a valid IRC nickname (Unicode allowed, as modern servers do). The room
  * hands it text already cleaned where it entered (sanitizeText: escapes,
  * controls and format characters gone); anything still unclean, such as a
  * space or an escape from another caller, is refused, never silently fixed.
@@ -39,6 +49,9 @@ export function checkNick (nick: string): NickCheck {
   const length = codePointLength(nick)
   if (length > MAX_NICK_LENGTH) return { ok: false, reason: `a nickname is at most ${MAX_NICK_LENGTH} characters (got ${length})` }
   if (!VISIBLE.test(nick)) return { ok: false, reason: 'a nickname is one word of visible characters (no spaces or invisible characters)' }
+  const forbidden = IRC_FORBIDDEN.exec(nick)
+  if (forbidden !== null) return { ok: false, reason: `a nickname cannot contain ${forbidden[0]} (IRC, where everyone is seen too, reserves , * ? ! @)` }
+  if (IRC_FORBIDDEN_FIRST.test(nick)) return { ok: false, reason: `a nickname cannot start with ${nick[0] as string} (IRC reserves # & $ : + % ~ there)` }
   return { ok: true, nick }
 }
 

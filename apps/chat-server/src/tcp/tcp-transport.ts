@@ -28,6 +28,8 @@ export interface TcpTransportOptions {
    * away before the room hears of it.
    */
   joinSniffMs: number
+  /** The IRC port, if one is listening: named in the line that turns an IRC client away. */
+  ircPort?: () => number | undefined
 }
 
 /** Corked output past this is written out at once, even mid-batch. */
@@ -183,7 +185,7 @@ class TcpConnection implements MemberTransport {
     this.#held = undefined
     this.#ctx.logger.debug({ id: this.member.id }, 'tcp client speaks IRC; told it this port is not IRC')
     this.#ctx.room.leave(this.member, LeaveReasons.IRC_CLIENT)
-    if (this.#socket.writable) this.#socket.write(notIrcLine())
+    if (this.#socket.writable) this.#socket.write(notIrcLine(this.#ctx.ircPort?.()))
     this.close(LeaveReasons.IRC_CLIENT, true)
   }
 
