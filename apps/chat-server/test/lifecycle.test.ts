@@ -94,7 +94,7 @@ describe('the built main', () => {
   }, 60_000)
 
   it('logs its addresses, serves both transports, and drains on SIGTERM', async () => {
-    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', LOG_LEVEL: 'info' } })
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_IRC_PORT: '0', LOG_LEVEL: 'info' } })
     const line = await child.waitForLine(/chat-server listening/, 10_000, { earlier: true })
     const log = JSON.parse(line) as { tcp: string, web: string }
     const tcpPort = Number(log.tcp.split(':').pop())
@@ -115,13 +115,13 @@ describe('the built main', () => {
   })
 
   it('refuses a CHAT_ALLOWED_ORIGINS entry that is not an origin, naming it', async () => {
-    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://ok.example, chat.example.com/path' } })
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_IRC_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://ok.example, chat.example.com/path' } })
     expect(await child.exited).toBe(2)
     expect(child.stderr.join('\n')).toContain('CHAT_ALLOWED_ORIGINS: "chat.example.com/path" is not an origin')
   })
 
   it('lets an origin from CHAT_ALLOWED_ORIGINS open /ws and refuses others', async () => {
-    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://chat.example.com' } })
+    child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_IRC_PORT: '0', CHAT_ALLOWED_ORIGINS: 'https://chat.example.com' } })
     const log = JSON.parse(await child.waitForLine(/chat-server listening/, 10_000, { earlier: true })) as { web: string }
     const webPort = Number(log.web.split(':').pop())
     const friend = await WsClient.connect(webPort, { origin: 'https://chat.example.com' })
