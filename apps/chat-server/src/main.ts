@@ -1,4 +1,4 @@
-import { exitOnHelp, formatAddress, readConfig, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { clusterFromConfig } from './cluster/from-config.js'
 import { allowedOriginsFrom, chatConfigSpecs } from './config.js'
@@ -11,8 +11,8 @@ const logger = createLogger('chat-server')
 await runService({
   name: 'chat-server',
   logger,
-  async start () {
-    const config = readConfig(chatConfigSpecs)
+  specs: chatConfigSpecs,
+  async start (config) {
     const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
     // REDIS_URL: several instances share one room; connected before any port is bound.
     const cluster = await clusterFromConfig(config, logger)
@@ -30,8 +30,7 @@ await runService({
       ircTopic: config.ircTopic,
       logger
     })
-    // String(): @eventwire/service's ConfigValues types a `type: 'host'` option as a number (it is a string).
-    const { tcp, web, irc } = await server.listen({ port: config.port, webPort: config.webPort, ircPort: config.ircPort, host: String(config.host) })
+    const { tcp, web, irc } = await server.listen({ port: config.port, webPort: config.webPort, ircPort: config.ircPort, host: config.host })
     const ircAddress = formatAddress(irc as NonNullable<typeof irc>)
     logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), irc: ircAddress }, `chat-server listening: tcp ${formatAddress(tcp)}, web http://${formatAddress(web)}/, irc ${ircAddress}`)
     return server
