@@ -3,3 +3,5 @@ export { fastifyHttpLimits, createLimitedHttpServer, resolveHttpLimits, DEFAULT_
 export { createOriginCheck, parseOriginList } from './origin.js'
 export { rejectUpgrade } from './upgrade.js'
 export { ConnectionSet, DEFAULT_CLOSE_GRACE_MS, type ConnectionCloser, type ConnectionSetOptions } from './connection-set.js'
+export { Health, errorBody, jsonAnswer, type CheckResult, type ReadinessCheck, type OpsAnswer, type ErrorBody, type HealthOptions } from './health.js'
+export { answerOps, createOpsServer, metricsAnswer, OPS_ROUTES, type OpsEndpoints, type MetricsSource } from './ops-server.js'
