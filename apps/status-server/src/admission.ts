@@ -2,6 +2,7 @@ import type { Socket } from 'node:net'
 import { ConnectionSet } from '@eventwire/kit'
 import type { AppLogger } from '@eventwire/protocol'
 import { tooManyConnectionsReply, tooManyFromAddressReply } from './describe.js'
+import { RefusalReasons } from './ops.js'
 
 export interface AdmissionOptions {
   maxConnections: number
@@ -9,6 +10,8 @@ export interface AdmissionOptions {
   /** How long a refused client gets to read its line and close before it is destroyed. */
   closeGraceMs: number
   logger: AppLogger
+  /** Told of every refusal, with its reason (RefusalReasons): the metrics. */
+  onRefused: (reason: string) => void
 }
 
 /**
@@ -49,17 +52,20 @@ export class Admission {
     const { maxConnections, maxConnectionsPerAddress: maxPerAddress, logger } = this.#options
     const fromAddress = this.#perAddress.get(address) ?? 0
     if (closing) {
+      this.#options.onRefused(RefusalReasons.SHUTTING_DOWN)
       this.#refuse(socket, tooManyConnectionsReply(maxConnections))
       return false
     }
     // Checked before the total, so the client hogging slots is told that it is the one.
     if (fromAddress >= maxPerAddress) {
       logger.warn({ maxConnectionsPerAddress: maxPerAddress, remote: address }, 'connection refused: address at its limit')
+      this.#options.onRefused(RefusalReasons.PER_ADDRESS)
       this.#refuse(socket, tooManyFromAddressReply(maxPerAddress))
       return false
     }
     if (served >= maxConnections) {
       logger.warn({ maxConnections, remote: address }, 'connection refused: server full')
+      this.#options.onRefused(RefusalReasons.FULL)
       this.#refuse(socket, tooManyConnectionsReply(maxConnections))
       return false
     }

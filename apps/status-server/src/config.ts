@@ -12,6 +12,8 @@ import {
 export const statusConfigSpecs = {
   host: hostOption,
   port: { env: 'STATUS_PORT', flag: 'port', type: 'port', default: 9670, help: 'TCP port (0 picks a free one)' },
+  // On by default: an operator (or a load balancer's health check) needs it without knowing to ask.
+  adminPort: { env: 'STATUS_ADMIN_PORT', flag: 'admin-port', type: 'port', default: 9671, help: 'HTTP admin port, always on: GET /healthz, GET /readyz, GET /metrics (Prometheus) (0 picks a free one)' },
   maxLineBytes: { env: 'STATUS_MAX_LINE_BYTES', flag: 'max-line-bytes', type: 'int', default: DEFAULT_MAX_LINE_BYTES, min: 8, help: 'longest request line in bytes' },
   maxConnections: { env: 'STATUS_MAX_CONNECTIONS', flag: 'max-connections', type: 'int', default: DEFAULT_MAX_CONNECTIONS, min: 1, help: 'connections served at once' },
   maxConnectionsPerAddress: { env: 'STATUS_MAX_CONNECTIONS_PER_ADDRESS', flag: 'max-connections-per-address', type: 'int', default: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, min: 1, help: 'connections served at once from one client address' },

@@ -1,7 +1,9 @@
 import type { Socket } from 'node:net'
 import { TelnetFilter, type AppLogger, type ProtocolError } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
+import type { TransportStats } from '@eventwire/kit/metrics'
 import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
+import { DropReasons } from './ops.js'
 import { RequestFramer } from './request-framer.js'
 
 export interface ConnectionOptions {
@@ -15,6 +17,8 @@ export interface ConnectionOptions {
   /** After we end our side, how long the peer gets to read and close before we destroy. */
   closeGraceMs: number
   logger: AppLogger
+  /** The server's counters: a field added to per line, never an allocation. */
+  stats: TransportStats
   onClose: (connection: StatusConnection) => void
 }
 
@@ -93,11 +97,15 @@ export class StatusConnection {
     if (this.#interrupted) this.#end()
   }, (err) => {
     this.#options.logger.error({ remote: this.remoteAddress, err: String(err) }, 'error handling client input; closing the connection')
+    this.#options.stats.drop(DropReasons.INPUT_ERROR)
     this.socket.destroy()
   })
 
   readonly #onLine = (line: string): void => {
     if (this.#firstRequestBy !== 0) this.#gotFirstRequest()
+    const stats = this.#options.stats
+    stats.framesIn++
+    stats.framesOut++
     this.#out += replyFor(line)
   }
 
@@ -117,13 +125,15 @@ export class StatusConnection {
    */
   #checkFirstRequest (): void {
     const left = this.#firstRequestBy - Date.now()
-    if (left <= 0) this.#closeWith(firstRequestReply(this.#options.firstRequestTimeoutMs))
+    if (left <= 0) this.#closeWith(firstRequestReply(this.#options.firstRequestTimeoutMs), DropReasons.FIRST_REQUEST)
     else this.socket.setTimeout(left)
   }
 
   readonly #onTooLarge = (err: ProtocolError): void => {
     this.#options.logger.debug({ remote: this.socket.remoteAddress, err: err.message }, 'line too long; closing connection')
     this.#out += tooLongReply(this.#options.maxLineBytes)
+    this.#options.stats.framesOut++
+    this.#options.stats.drop(DropReasons.LINE_TOO_LONG)
     this.#closeAfterFlush = true
   }
 
@@ -159,11 +169,14 @@ export class StatusConnection {
       return
     }
     const { firstRequestTimeoutMs, idleTimeoutMs } = this.#options
-    this.#closeWith(this.#firstRequestBy !== 0 ? firstRequestReply(firstRequestTimeoutMs) : idleReply(idleTimeoutMs))
+    if (this.#firstRequestBy !== 0) this.#closeWith(firstRequestReply(firstRequestTimeoutMs), DropReasons.FIRST_REQUEST)
+    else this.#closeWith(idleReply(idleTimeoutMs), DropReasons.IDLE)
   }
 
   /** One last `Error:` line (not a reply to a request), then close. */
-  #closeWith (line: string): void {
+  #closeWith (line: string, reason: string): void {
+    this.#options.stats.framesOut++
+    this.#options.stats.drop(reason)
     this.#out += line
     this.#closeAfterFlush = true
     this.#flush()

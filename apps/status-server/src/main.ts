@@ -11,10 +11,12 @@ await runService({
   name: 'status-server',
   logger,
   specs: statusConfigSpecs,
-  start: async ({ host, port, ...options }) => {
+  start: async ({ host, port, adminPort, ...options }) => {
     const status = createStatusServer({ ...options, logger })
     const address = await status.listen({ port, host })
     logger.info({ address: formatAddress(address), port: address.port }, `status-server listening on ${formatAddress(address)}`)
+    const admin = await status.listenAdmin({ port: adminPort, host })
+    logger.info({ address: formatAddress(admin), port: admin.port }, `status-server admin (GET /healthz, /readyz, /metrics) on http://${formatAddress(admin)}`)
     return { close: status.close }
   }
 })

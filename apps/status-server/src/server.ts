@@ -4,6 +4,7 @@ import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
 import { Admission, addressOf } from './admission.js'
 import { resolveStatusOptions, type StatusServerOptions } from './options.js'
+import { createStatusOps, type StatusOps } from './ops.js'
 
 export {
   DEFAULT_CLOSE_GRACE_MS,
@@ -28,12 +29,19 @@ export interface StatusServer {
   readonly server: net.Server
   /** Connections being served now (refused ones not counted). */
   readonly connectionCount: number
+  /** Liveness and readiness (listening, not draining, a free connection slot), as the admin port answers them. */
+  readonly health: StatusOps['health']
+  /** This instance's metrics (its own prom-client Registry in `metrics.registry`); `metrics.text()` is the scrape. */
+  readonly metrics: StatusOps['metrics']
   /** Listens and resolves with the bound address. */
   listen: (options: StatusListenOptions) => Promise<AddressInfo>
+  /** Listens for the admin HTTP routes `GET /healthz`, `GET /readyz` and `GET /metrics` (port 0: a free one). */
+  listenAdmin: (options: StatusListenOptions) => Promise<AddressInfo>
   /**
    * Graceful close: stop accepting, flush the replies to everything already
    * read, end every connection, and resolve once all are closed (connections
-   * still open `closeGraceMs` after they were ended are destroyed).
+   * still open `closeGraceMs` after they were ended are destroyed). /readyz
+   * answers 503 during the drain; the admin listener closes after it.
    */
   close: () => Promise<void>
   /** Hard stop, as if the process died: stop accepting and reset every connection at once. */
@@ -53,9 +61,20 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
     destroy: (connection) => connection.socket.destroy(),
     closeGraceMs: settings.closeGraceMs
   })
-  const admission = new Admission(settings)
+  // Refusals are counted from the first connection on, after ops exists.
+  const admission = new Admission({
+    ...settings,
+    // The refusal is one line sent: a frame out too.
+    onRefused: (reason) => {
+      ops.stats.refuse(reason)
+      ops.stats.framesOut++
+    }
+  })
+  const ops = createStatusOps(served, admission.refused, settings.maxConnections)
+  const { stats } = ops
   const connectionOptions = {
     ...settings,
+    stats,
     onClose: (connection: StatusConnection) => {
       served.delete(connection)
       admission.release(connection.remoteAddress)
@@ -66,7 +85,12 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
   server.on('connection', (socket: Socket) => {
     // Read once, at accept: remoteAddress is undefined once the socket has been reset.
     const address = addressOf(socket)
-    if (admission.admit(socket, address, served.size, served.closing)) served.add(new StatusConnection(socket, address, connectionOptions))
+    // Before the connection's own 'close' listener removes it from the sets the scrape sums: its bytes move into the totals.
+    socket.once('close', () => stats.socketClosed(socket))
+    if (admission.admit(socket, address, served.size, served.closing)) {
+      stats.accepted++
+      served.add(new StatusConnection(socket, address, connectionOptions))
+    }
   })
   // Listening errors (EADDRINUSE) reach listen()'s promise; this keeps a later one from crashing the process.
   server.on('error', (err) => logger.warn({ err: err.message }, 'status server error'))
@@ -76,8 +100,15 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
     get connectionCount () {
       return served.size
     },
-    listen: ({ port, host = '127.0.0.1' }) => listenOn(server, port, host),
-    ...lifecycle(server, served, admission.refused, () => logger.info({}, 'status server closed'))
+    health: ops.health,
+    metrics: ops.metrics,
+    listen: async ({ port, host = '127.0.0.1' }) => {
+      const address = await listenOn(server, port, host)
+      ops.health.markListening()
+      return address
+    },
+    listenAdmin: async ({ port, host = '127.0.0.1' }) => await ops.listen(port, host),
+    ...lifecycle(server, served, admission.refused, ops, () => logger.info({}, 'status server closed'))
   }
 }
 
@@ -86,19 +117,22 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
  * (ended through StatusConnection.shutdown, which flushes the replies first)
  * and the refused (already ended). Both resolve once every socket has closed.
  */
-function lifecycle (server: net.Server, served: ConnectionSet<StatusConnection>, refused: ConnectionSet<Socket>, onClosed: () => void): Pick<StatusServer, 'close' | 'destroy'> {
+function lifecycle (server: net.Server, served: ConnectionSet<StatusConnection>, refused: ConnectionSet<Socket>, ops: StatusOps, onClosed: () => void): Pick<StatusServer, 'close' | 'destroy'> {
   let closing: Promise<void> | null = null
   return {
     close: () => {
-      // Each set: end every socket, destroy those still open closeGraceMs later.
-      closing ??= Promise.all([stopListening(server), served.close(), refused.close()]).then(onClosed)
+      ops.health.markDraining()
+      // Each set: end every socket, destroy those still open closeGraceMs later. The admin port
+      // answers (/readyz 503) until the drain is over.
+      closing ??= Promise.all([stopListening(server), served.close(), refused.close()]).then(async () => await ops.close()).then(onClosed)
       return closing
     },
     destroy: async () => {
       // Every socket still open, served or refused, in its grace period or not: each gets its 'close' from this.
       for (const connection of served) reset(connection.socket)
       for (const socket of refused) reset(socket)
-      await Promise.all([stopListening(server), served.whenEmpty(), refused.whenEmpty()])
+      ops.health.markDraining()
+      await Promise.all([stopListening(server), served.whenEmpty(), refused.whenEmpty(), ops.close(true)])
     }
   }
 }
