@@ -2,6 +2,9 @@ import type { AddressInfo } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { fastifyHttpLimits } from '@eventwire/kit'
+import type { AppMetrics } from '@eventwire/kit/metrics'
+import type { Health } from '@eventwire/kit'
+import { createBridgeOps } from './bridge-ops.js'
 import { resolveBridgeOptions, type BridgeOptions } from './options.js'
 import { registerRoutes } from './routes.js'
 import { UpstreamPool, type UpstreamState } from './upstream-pool.js'
@@ -30,6 +33,10 @@ export interface Bridge {
   readonly upstreamReady: boolean
   /** Connections up, lookups in flight. */
   readonly upstream: UpstreamState
+  /** Liveness and readiness, as `GET /healthz` and `GET /readyz` answer them. */
+  readonly health: Health
+  /** This bridge's metrics (`metrics.registry`, its own prom-client Registry), as `GET /metrics` answers them. */
+  readonly metrics: AppMetrics
   /** Resolves once a connection to status-server is up; rejects after timeoutMs (default 5000). */
   waitForUpstream: (timeoutMs?: number) => Promise<void>
   /** Listens and resolves with the bound address. */
@@ -57,9 +64,11 @@ export function createBridge (options: BridgeOptions): Bridge {
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     logController: new LogController({ disableRequestLogging: options.logRequests !== true })
   })
-  const pool = new UpstreamPool({ ...settings, logger: app.log })
+  const ops = createBridgeOps(app.server)
+  const pool = new UpstreamPool({ ...settings, logger: app.log, stats: ops.upstream })
+  ops.watch(pool)
   let closing: Promise<void> | null = null
-  registerRoutes(app, pool, () => closing !== null)
+  registerRoutes(app, pool, () => closing !== null, ops)
   // onClose runs after fastify has finished the in-flight requests, which still need the pool.
   app.addHook('onClose', async () => { await pool.close() })
 
@@ -71,6 +80,8 @@ export function createBridge (options: BridgeOptions): Bridge {
     get upstream () {
       return pool.state
     },
+    health: ops.health,
+    metrics: ops.metrics,
     async waitForUpstream (waitMs = 5000) {
       const deadline = Date.now() + waitMs
       while (!pool.ready) {
@@ -80,9 +91,11 @@ export function createBridge (options: BridgeOptions): Bridge {
     },
     async listen ({ port, host = '127.0.0.1' }) {
       await app.listen({ port, host })
+      ops.health.markListening()
       return app.server.address() as AddressInfo
     },
     close () {
+      ops.health.markDraining()
       closing ??= drain(app, settings.closeGraceMs)
       return closing
     }

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
+import { registerOpsRoutes } from '@eventwire/kit/web'
+import type { BridgeOps } from './bridge-ops.js'
 import { FailureCodes, failureResponse, type LookupFailure } from './failures.js'
 import type { UpstreamPool } from './upstream-pool.js'
 
@@ -32,9 +34,11 @@ function sendFailure (reply: FastifyReply, failure: LookupFailure, extra: Record
  * The bridge's HTTP surface. Handlers are plain (not async) functions that
  * answer from the pool's callback, which saves a promise per request.
  */
-export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draining: () => boolean): void {
+export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draining: () => boolean, ops: BridgeOps): void {
   const answer = (reply: FastifyReply, code: string): void => {
+    const startedAt = performance.now()
     pool.lookup(code, (failure, line) => {
+      ops.lookups.record(failure, startedAt)
       // Node's server.close() only reaps connections idle at that moment; one busy
       // with this lookup would otherwise stay open (keep-alive) and stall the drain.
       if (draining()) reply.header('connection', 'close')
@@ -64,17 +68,9 @@ export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draini
     answer(reply, request.params.code)
   })
 
-  // Liveness: the process answers HTTP. Never depends on the upstream.
-  app.get('/healthz', (_request, reply) => {
-    void reply.send({ status: 'ok' })
-  })
-
-  // Readiness: a load balancer should send traffic only while status-server is reachable.
-  app.get('/readyz', (_request, reply) => {
-    const upstream = pool.state
-    if (upstream.connected > 0) void reply.send({ status: 'ready', upstream })
-    else sendFailure(reply, { code: FailureCodes.UPSTREAM_DOWN, message: 'not connected to status-server' }, { upstream })
-  })
+  // Liveness (never depends on the upstream), readiness (listening, a link to status-server up:
+  // a load balancer sends traffic only then) and the Prometheus scrape, as every app answers them.
+  registerOpsRoutes(app, { health: ops.health, metrics: ops.metrics })
 
   // The same JSON error shape as every other failure, with a code, and the routes there are.
   app.setNotFoundHandler((request, reply) => {

@@ -1,11 +1,12 @@
 import net from 'node:net'
-import { reconnect, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
+import { reconnect, type AppLogger, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
+import type { TransportStats } from '@eventwire/kit/metrics'
+import { LinkDropReasons } from './bridge-ops.js'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { isStatusCodeText, judgeReply, timeoutFailure } from './replies.js'
 import { ReplyFramer } from './reply-framer.js'
 import { WireQueue, type LookupCallback } from './wire-queue.js'
-import type { AppLogger } from '@eventwire/protocol'
 
 export type { LookupCallback } from './wire-queue.js'
 
@@ -27,6 +28,8 @@ export interface UpstreamLinkOptions {
   onChange: () => void
   /** After end() or destroy(): the link is closed for good (its socket too) and will not reconnect. Called once. */
   onClosed: (link: UpstreamLink) => void
+  /** Every link's counters (lines, bytes, drops): a field added to per line, nothing allocated. */
+  stats: TransportStats
 }
 
 /**
@@ -72,6 +75,9 @@ export class UpstreamLink {
   /** end() or destroy() was called: no lookups, no reconnection. */
   #closed = false
   #finished = false
+  /** Connections opened, and lost (not ended by us for good): the metrics read them. */
+  connects = 0
+  losses = 0
 
   constructor (options: UpstreamLinkOptions) {
     this.#options = options
@@ -102,6 +108,11 @@ export class UpstreamLink {
     return this.#ending ? { state: 'reconnecting', lastLine: this.#lastNotice } : this.#down
   }
 
+  /** The socket of the connection up now (its byte counters are scraped), null between them. */
+  get socket (): net.Socket | null {
+    return this.#socket
+  }
+
   /** When the next connection attempt is due (epoch ms), 0 if none is scheduled. */
   get nextAttemptAt (): number {
     return this.#nextAttemptAt
@@ -112,6 +123,7 @@ export class UpstreamLink {
     // The wire is a line protocol: anything but three digits could smuggle a second request.
     if (!isStatusCodeText(code)) throw new TypeError(`refusing to send ${JSON.stringify(code)} upstream: not a 3-digit status code`)
     this.#lastSentAt = now
+    this.#options.stats.framesOut++
     this.#queue.push(code, now + this.#options.timeoutMs, done)
   }
 
@@ -126,11 +138,13 @@ export class UpstreamLink {
     const head = queue.head
     if (head !== undefined && head.deadline + this.#options.timeoutMs <= now) {
       this.#options.logger.warn({ link: this.#options.index, waiting: queue.length }, 'status-server has not answered for two timeouts; reconnecting')
+      this.#options.stats.drop(LinkDropReasons.UNRESPONSIVE)
       this.#socket?.destroy()
       return
     }
     if (queue.length === 0 && this.usable && now - this.#lastSentAt >= this.#options.probeIntervalMs) {
       this.#lastSentAt = now
+      this.#options.stats.framesOut++
       queue.push('200', now + this.#options.timeoutMs, null)
     }
   }
@@ -191,6 +205,7 @@ export class UpstreamLink {
   }
 
   readonly #onConnect = (socket: net.Socket): void => {
+    this.connects++
     this.#nextAttemptAt = 0
     this.#socket = socket
     this.#ending = false
@@ -216,10 +231,12 @@ export class UpstreamLink {
     this.#framer?.push(chunk)
   }, (err) => {
     this.#options.logger.error({ link: this.#options.index, err: String(err) }, 'error handling status-server output; reconnecting')
+    this.#options.stats.drop(LinkDropReasons.INPUT_ERROR)
     this.#socket?.destroy()
   })
 
   readonly #onLine = (line: string): void => {
+    this.#options.stats.framesIn++
     const entry = this.#queue.shift()
     if (entry === undefined) {
       // Not a reply: the server's own notice (idle timeout, too many connections).
@@ -237,6 +254,7 @@ export class UpstreamLink {
     if (problem?.resync === true) {
       // Order is all that ties replies to requests; once it is in doubt, start over.
       this.#options.logger.warn({ link: this.#options.index, code: entry.code, line }, 'reply does not match its request; reconnecting')
+      this.#options.stats.drop(LinkDropReasons.MISMATCH)
       this.#socket?.destroy()
       return
     }
@@ -245,6 +263,7 @@ export class UpstreamLink {
 
   readonly #onTooLong = (): void => {
     this.#options.logger.warn({ link: this.#options.index }, 'status-server sent an oversized line; reconnecting')
+    this.#options.stats.drop(LinkDropReasons.TOO_LONG)
     this.#socket?.destroy()
   }
 
@@ -258,6 +277,7 @@ export class UpstreamLink {
     if (socket !== null) {
       socket.off('data', this.#onData)
       socket.off('end', this.#onEnd)
+      this.#options.stats.socketClosed(socket) // its bytes move into the totals as it leaves `socket`
     }
     this.#framer?.stop()
     this.#framer = null
@@ -267,6 +287,7 @@ export class UpstreamLink {
       this.#finish()
       return
     }
+    this.losses++
     this.#options.logger.warn({ link: this.#options.index, lastLine: this.#lastNotice }, 'lost connection to status-server')
     const said = this.#lastNotice === null ? '' : ` (its last line: ${JSON.stringify(this.#lastNotice)})`
     this.#failAll(`the connection to status-server closed before the reply${said}`)

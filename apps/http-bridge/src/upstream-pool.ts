@@ -1,5 +1,7 @@
 import type { ReconnectOptions } from '@eventwire/protocol'
 import { ConnectionSet } from '@eventwire/kit'
+import type { TransportStats } from '@eventwire/kit/metrics'
+import type { Socket } from 'node:net'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
 import type { AppLogger } from '@eventwire/protocol'
@@ -18,6 +20,8 @@ export interface UpstreamPoolOptions {
   closeGraceMs: number
   reconnect: ReconnectOptions
   logger: AppLogger
+  /** The links' counters (lines, bytes, drops). */
+  stats: TransportStats
 }
 
 /** A lookup waiting in the bridge for a link with room (only when `pipeline` caps the links). */
@@ -93,6 +97,34 @@ export class UpstreamPool {
       inFlight += link.queued
     }
     return { connected, connections: this.#links.length, inFlight, maxInFlight: this.#options.maxInFlight }
+  }
+
+  /** Lookups waiting in the bridge for a link with room (only with a pipeline cap). */
+  get waitingCount (): number {
+    return this.#waiting.length
+  }
+
+  /** The sockets of the links up now, for the byte counters. */
+  * sockets (): Iterable<Socket> {
+    for (const link of this.#links) if (link.socket !== null) yield link.socket
+  }
+
+  /** How many links are in each state, every state listed (for the metrics). */
+  linkStates (): Array<[{ state: string }, number]> {
+    const counts = { connected: 0, connecting: 0, reconnecting: 0, unreachable: 0 }
+    for (const link of this.#links) counts[link.usable ? 'connected' : link.down.state]++
+    return Object.entries(counts).map(([state, count]) => [{ state }, count])
+  }
+
+  /** Connections opened and lost over every link. */
+  linkTotals (): { connects: number, losses: number } {
+    let connects = 0
+    let losses = 0
+    for (const link of this.#links) {
+      connects += link.connects
+      losses += link.losses
+    }
+    return { connects, losses }
   }
 
   /**
