@@ -112,23 +112,9 @@ function resolveTransportOptions (options: ChatServerOptions): { maxQueueBytes: 
   return resolved
 }
 
-/**
- * Builds the chat server: one room, a TCP transport for netcat/telnet users,
- * a WebSocket transport (with the browser page) and an IRC transport (one
- * channel). Nothing listens until `listen()`.
- */
-export function createChatServer (options: ChatServerOptions = {}): ChatServer {
-  const logger = options.logger ?? silentAppLogger
+/** The three transports over one room, built from the resolved options. */
+function buildTransports (room: ChatRoom, options: ChatServerOptions, logger: AppLogger): { tcp: TcpTransport, web: WebTransport, irc: IrcTransport } {
   const { maxQueueBytes, maxLineBytes, heartbeatIntervalMs, closeGraceMs, joinSniffMs } = resolveTransportOptions(options)
-  const room = new ChatRoom({
-    historySize: options.historySize,
-    maxMessageLength: options.maxMessageLength,
-    rateLimit: options.rateLimit,
-    announceLimit: options.announceLimit,
-    bus: options.bus ?? options.cluster?.bus,
-    nicks: options.nicks ?? options.cluster?.nicks,
-    logger
-  })
   const irc = new IrcTransport({
     room,
     logger,
@@ -153,24 +139,49 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     allowedOrigins: options.allowedOrigins ?? [],
     httpLimits: options.httpLimits
   }, () => ({ ...clusterHealth(options.cluster), members: room.size, tcp: tcp.connections, ws: web.connections }))
+  return { tcp, web, irc }
+}
 
-  registerReadyz(web, options.cluster)
-
+/**
+ * Graceful stop, once however often called: nobody new, then the goodbye to
+ * everyone, then wait (at most closeGraceMs) for them to go; the cluster last,
+ * since its clean stop announces the leaves of the members just closed.
+ */
+function closer (room: ChatRoom, { tcp, web, irc }: { tcp: TcpTransport, web: WebTransport, irc: IrcTransport }, cluster: ChatServerOptions['cluster']): () => Promise<void> {
   let closing: Promise<void> | undefined
-  const close = async (): Promise<void> => {
+  return async () => {
     closing ??= (async () => {
-      // Nobody new, then the goodbye to everyone, then wait (at most closeGraceMs) for them to go.
       web.stopAccepting()
       const tcpListenerClosed = tcp.stopAccepting()
       const ircListenerClosed = irc.stopAccepting()
       room.shutdown()
       await Promise.all([tcpListenerClosed, ircListenerClosed, tcp.stop(), web.stop(), irc.stop()])
-      // Last: its clean stop announces the leaves of the members just closed.
-      await options.cluster?.close()
+      await cluster?.close()
     })()
     await closing
   }
+}
 
+/**
+ * Builds the chat server: one room, a TCP transport for netcat/telnet users,
+ * a WebSocket transport (with the browser page) and an IRC transport (one
+ * channel). Nothing listens until `listen()`.
+ */
+export function createChatServer (options: ChatServerOptions = {}): ChatServer {
+  const logger = options.logger ?? silentAppLogger
+  const room = new ChatRoom({
+    historySize: options.historySize,
+    maxMessageLength: options.maxMessageLength,
+    rateLimit: options.rateLimit,
+    announceLimit: options.announceLimit,
+    bus: options.bus ?? options.cluster?.bus,
+    nicks: options.nicks ?? options.cluster?.nicks,
+    logger
+  })
+  const transports = buildTransports(room, options, logger)
+  const { tcp, web, irc } = transports
+  registerReadyz(web, options.cluster)
+  const close = closer(room, transports, options.cluster)
   return {
     room,
     tcp,
