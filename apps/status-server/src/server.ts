@@ -1,5 +1,5 @@
 import net, { type AddressInfo, type Socket } from 'node:net'
-import { ConnectionSet } from '@eventwire/kit'
+import { ConnectionSet, stopListening } from '@eventwire/kit'
 import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
 import { Admission, addressOf } from './admission.js'
@@ -135,14 +135,6 @@ function lifecycle (server: net.Server, served: ConnectionSet<StatusConnection>,
       await Promise.all([stopListening(server), served.whenEmpty(), refused.whenEmpty(), ops.close(true)])
     }
   }
-}
-
-/** Stops accepting; resolves once Node has closed the listener (at once if it never listened). */
-function stopListening (server: net.Server): Promise<void> {
-  return new Promise((resolve) => {
-    if (!server.listening) resolve()
-    else server.close(() => resolve())
-  })
 }
 
 /**

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { ConnectionSet } from '@eventwire/kit'
+import { ConnectionSet, stopListening } from '@eventwire/kit'
 import { ErrorCodes, ProtocolError, type AppLogger } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
 import type { RoomEvent } from '../core/events.js'
@@ -58,7 +58,6 @@ export class IrcTransport {
   readonly server: net.Server
   readonly #ctx: IrcShared
   #pinger: NodeJS.Timeout | undefined
-  #serverClosed: Promise<void> | undefined
   readonly #pingIntervalMs: number
 
   constructor (options: IrcTransportOptions) {
@@ -99,11 +98,7 @@ export class IrcTransport {
 
   /** Refuses new connections from now on; resolves once the listener is closed (open connections stay). */
   async stopAccepting (): Promise<void> {
-    this.#serverClosed ??= new Promise<void>((resolve) => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
-    })
-    await this.#serverClosed
+    await stopListening(this.server)
   }
 
   /** After room.shutdown(): closes what is left (destroyed after closeGraceMs), stops the ping timer; resolves when none is left. */

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { ConnectionSet } from '@eventwire/kit'
+import { ConnectionSet, stopListening } from '@eventwire/kit'
 import { LineSplitter, TelnetFilter, type AppLogger, type ProtocolError } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
 import { ChatErrorCodes, type LeaveReason, type ServerEvent } from '../core/events.js'
@@ -219,7 +219,6 @@ const KEEPALIVE_DELAY_MS = 60_000
 export class TcpTransport {
   readonly server: net.Server
   readonly #ctx: TcpContext
-  #serverClosed: Promise<void> | undefined
 
   constructor (options: TcpTransportOptions) {
     this.#ctx = {
@@ -246,11 +245,7 @@ export class TcpTransport {
 
   /** Refuses new connections from now on; resolves once the listener is closed (open connections stay). */
   async stopAccepting (): Promise<void> {
-    this.#serverClosed ??= new Promise<void>((resolve) => {
-      if (!this.server.listening) resolve()
-      else this.server.close(() => resolve())
-    })
-    await this.#serverClosed
+    await stopListening(this.server)
   }
 
   /**
