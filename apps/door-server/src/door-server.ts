@@ -1,8 +1,11 @@
 import type { AddressInfo } from 'node:net'
 import { listen as listenTcp } from '@eventwire/service'
-import { clusterHealthRoutes } from './cluster/health.js'
+import type { Health } from '@eventwire/kit'
+import type { AppMetrics } from '@eventwire/kit/metrics'
+import { registerOpsRoutes } from '@eventwire/kit/web'
 import type { DoorBus } from './door-bus.js'
-import { DoorHub, isSharedDoorBus } from './door-hub.js'
+import { DoorHub } from './door-hub.js'
+import { createDoorOps } from './door-ops.js'
 import { resolveDoorOptions, type DoorServerOptions } from './door-options.js'
 import { TcpBroadcast } from './tcp-broadcast.js'
 import type { DoorSnapshot } from './types.js'
@@ -38,6 +41,10 @@ export interface DoorServer {
   readonly bus: DoorBus
   readonly tcp: TcpBroadcast
   readonly web: WebDashboard
+  /** Liveness and readiness, as `GET /healthz` and `GET /readyz` on the web port answer them. */
+  readonly health: Health
+  /** This server's metrics (`metrics.registry`, its own prom-client Registry), as `GET /metrics` answers them. */
+  readonly metrics: AppMetrics
   /** Starts the sensor and both listeners; resolves with the addresses really bound. */
   listen (options: DoorListenOptions): Promise<{ tcp: AddressInfo, web: AddressInfo }>
   /** Stops accepting, ends every client cleanly, stops the sensor and every timer. */
@@ -50,9 +57,9 @@ export interface DoorServer {
  * Builds a door server: sensor → DoorHub → DoorBus → TCP clients
  * (remote-emitter frames) and browsers (WebSocket JSON). Nothing listens (and
  * no timer runs) until `listen()`. Bad numbers throw ERR_INVALID_OPTION.
- * With a shared bus (`RedisDoorBus`, cluster mode) the web port also answers
- * `GET /healthz` and `GET /readyz`; the caller owns the bus and closes it
- * after the server.
+ * The web port also answers `GET /healthz`, `GET /readyz` (with a shared bus,
+ * `RedisDoorBus`, ready only while Redis is reachable) and `GET /metrics`.
+ * The caller owns a bus it passed and closes it after the server.
  *
  * ```ts
  * const sensor = new ManualSensor()
@@ -84,13 +91,14 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     httpLimits: o.httpLimits,
     logger
   })
-  // Cluster mode only: the in-process server keeps exactly the routes it had.
-  if (isSharedDoorBus(hub.bus)) clusterHealthRoutes(web.app, hub.bus)
+  const ops = createDoorOps(hub.bus, tcp, web)
+  registerOpsRoutes(web.app, ops)
   let state: 'new' | 'listening' | 'closed' = 'new'
 
   const close = async (): Promise<void> => {
     if (state === 'closed') return
     state = 'closed'
+    ops.health.markDraining()
     hub.stop()
     await Promise.all([tcp.close(), web.close()])
   }
@@ -100,6 +108,8 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     bus: hub.bus,
     tcp,
     web,
+    health: ops.health,
+    metrics: ops.metrics,
     close,
     async listen ({ port, webPort = 0, host = '127.0.0.1' }) {
       if (state !== 'new') throw new Error('a door server listens once; create a new one to listen again')
@@ -109,6 +119,7 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
         const webAddress = await web.listen(webPort, host)
         // The sensor starts last: nothing is lost, clients that connect get the state when it arrives.
         hub.start()
+        ops.health.markListening()
         return { tcp: tcpAddress, web: webAddress }
       } catch (err) {
         await close()

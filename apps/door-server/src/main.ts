@@ -4,6 +4,7 @@ import { allowedOriginsFrom, doorConfigSpecs, redisFrom } from './config.js'
 import { connectClusterBus } from './cluster/connect.js'
 import { createDoorServer } from './door-server.js'
 import { mqttSetupFrom } from './mqtt/mqtt-config.js'
+import { watchMqttPublisher } from './mqtt/mqtt-ops.js'
 import { MqttDoorPublisher } from './mqtt/publisher.js'
 import { startPublisherRole, type PublisherRole } from './mqtt/publisher-role.js'
 import { sensorFromConfig } from './sensor-from-config.js'
@@ -36,6 +37,7 @@ await runService({
       logger
     })
     const publisher = mqtt.publisher === undefined ? undefined : new MqttDoorPublisher(door.hub.bus, mqtt.publisher)
+    if (publisher !== undefined) watchMqttPublisher(door, publisher)
     const { tcp, web } = await door.listen({ port: config.port, webPort: config.webPort, host: config.host })
     // One publisher for the whole cluster: a Redis lease picks it (in-process: this one).
     const role: PublisherRole | undefined = publisher === undefined ? undefined : await startPublisherRole(publisher, bus?.link, logger)

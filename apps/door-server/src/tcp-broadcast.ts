@@ -1,7 +1,9 @@
 import net from 'node:net'
 import { ConnectionSet } from '@eventwire/kit'
+import { TransportStats } from '@eventwire/kit/metrics'
 import { ErrorCodes, RemoteEmitter, addListeners, isProtocolError, type AppLogger, type HeartbeatOptions } from '@eventwire/protocol'
 import { initialDoorEvents, type DoorBus } from './door-bus.js'
+import { DoorDropReasons, dropReasonOf } from './door-ops.js'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import type { DoorEvent } from './types.js'
 
@@ -37,6 +39,10 @@ type Client = RemoteEmitter<Record<string, never>, DoorWire>
  */
 export class TcpBroadcast {
   readonly server: net.Server
+  /** What the metrics read: plain numbers bumped per connection and per event sent, nothing allocated. */
+  readonly stats = new TransportStats({ refused: ['max_connections', 'shutting_down'], dropped: Object.values(DoorDropReasons), messagesDropped: [DoorDropReasons.NOT_READING] })
+  /** Events the bus delivered, each once whatever the number of clients (this is the bus's one TCP subscriber). */
+  readonly eventsDelivered: Record<DoorEvent['name'], number> = { open: 0, close: 0, offline: 0, online: 0 }
   readonly #bus: DoorBus
   readonly #options: TcpBroadcastOptions
   /** Every client until its socket has closed: what close() ends, waits for and destroys after the grace. */
@@ -68,6 +74,7 @@ export class TcpBroadcast {
     this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: options.tcpKeepAliveMs })
     this.server.maxConnections = options.maxConnections
     this.server.on('connection', this.#onConnection)
+    this.server.on('drop', this.#onDrop)
     this.server.on('error', this.#onServerError)
     this.#unsubscribe = bus.subscribe(this.#onEvent)
   }
@@ -82,6 +89,16 @@ export class TcpBroadcast {
     let largest = 0
     for (const client of this.#connections) largest = Math.max(largest, client.bufferedBytes)
     return largest
+  }
+
+  /** Every client's socket until it has closed (their byte counters are scraped). */
+  * sockets (): Iterable<net.Socket> {
+    for (const client of this.#connections) yield client.stream as net.Socket
+  }
+
+  /** Every client's unsent bytes now. */
+  * queuedBytes (): Iterable<number> {
+    for (const client of this.#connections) yield client.bufferedBytes
   }
 
   /**
@@ -101,11 +118,13 @@ export class TcpBroadcast {
     await this.#connections.close()
     this.server.off('connection', this.#onConnection)
     await serverClosed
+    this.server.off('drop', this.#onDrop)
     this.server.off('error', this.#onServerError)
   }
 
   readonly #onConnection = (socket: net.Socket): void => {
     if (this.#connections.closing) {
+      this.stats.refuse('shutting_down')
       socket.destroy()
       return
     }
@@ -113,9 +132,16 @@ export class TcpBroadcast {
     // Reset before we got it: its 'close' has fired already, so it must not enter the set that close() waits on.
     if (client.closed || socket.closed) return
     this.#live++
+    this.stats.accepted++
     this.#connections.add(client)
     // The emitter is done at once (no more events for it); the connection only once its socket has closed.
-    const removeCloseListener = addListeners(socket, { close: () => { removeCloseListener(); this.#connections.delete(client) } })
+    const removeCloseListener = addListeners(socket, {
+      close: () => {
+        removeCloseListener()
+        this.stats.socketClosed(socket) // its bytes move into the totals as it leaves the set the scrape sums
+        this.#connections.delete(client)
+      }
+    })
     this.#slowReaders.add(client)
     this.#options.logger.info({ peer: this.#peers.get(client), clients: this.#live }, 'client connected')
     // Synchronously, before the bus delivers anything later: the late joiner's order is the bus's order.
@@ -141,6 +167,8 @@ export class TcpBroadcast {
     })
     this.#peers.set(client, peer)
     const onError = (err: Error): void => {
+      const reason = dropReasonOf(err)
+      if (reason !== null) this.stats.drop(reason)
       if (isProtocolError(err, ErrorCodes.QUEUE_FULL)) {
         // The same policy and log line as a slow reader caught before an event, reported by the protocol.
         logger.warn({ peer, reason: 'hard-cap', queuedBytes: err.details.queued, maxQueueBytes: this.#options.maxQueueBytes }, 'client is not reading; dropped it')
@@ -160,12 +188,18 @@ export class TcpBroadcast {
   }
 
   readonly #onEvent = (event: DoorEvent): void => {
+    this.eventsDelivered[event.name]++
     for (const client of this.#connections) this.#send(client, event)
   }
 
   #send (client: Client, event: DoorEvent): void {
-    if (client.closed || this.#slowReaders.observe(client)) return
+    if (client.closed) return
+    if (this.#slowReaders.observe(client)) {
+      this.stats.dropMessages(DoorDropReasons.NOT_READING)
+      return
+    }
     client.emit(event.name, event.at)
+    this.stats.messagesDelivered++
   }
 
   readonly #onSlow = (client: Client, verdict: SlowVerdict): void => {
@@ -174,7 +208,13 @@ export class TcpBroadcast {
       ...verdict,
       maxQueueBytes: this.#options.maxQueueBytes
     }, 'client is not reading; dropped it')
+    this.stats.drop(DoorDropReasons.NOT_READING)
     client.destroy()
+  }
+
+  /** Node refused a connection past maxConnections at accept. */
+  readonly #onDrop = (): void => {
+    this.stats.refuse('max_connections')
   }
 
   readonly #onServerError = (err: Error): void => {

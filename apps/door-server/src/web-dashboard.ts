@@ -2,10 +2,12 @@ import { createHash, timingSafeEqual } from 'node:crypto'
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
+import { TransportStats, type SocketCounters } from '@eventwire/kit/metrics'
 import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
 import type { WebSocket } from 'ws'
 import type { DoorBus } from './door-bus.js'
+import { DoorDropReasons } from './door-ops.js'
 import type { ManualSensor } from './sensors/manual.js'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import { isDoorState, type DoorEvent } from './types.js'
@@ -58,6 +60,10 @@ export interface DashboardMessage {
  */
 export class WebDashboard {
   readonly app: FastifyInstance
+  /** What the metrics read (browsers on /ws): plain numbers, nothing allocated per message. */
+  readonly stats = new TransportStats({ refused: ['origin'], dropped: [DoorDropReasons.NOT_READING, DoorDropReasons.HEARTBEAT], messagesDropped: [DoorDropReasons.NOT_READING] })
+  /** Each browser's upgraded TCP socket, for its byte counters. */
+  readonly #sockets = new Map<WebSocket, SocketCounters>()
   readonly #bus: DoorBus
   readonly #options: WebDashboardOptions
   readonly #slowReaders: SlowReaderWatch<WebSocket>
@@ -97,6 +103,16 @@ export class WebDashboard {
     return largest
   }
 
+  /** Every browser's socket until it has closed (their byte counters are scraped). */
+  sockets (): Iterable<SocketCounters> {
+    return this.#sockets.values()
+  }
+
+  /** Every browser's unsent bytes now. */
+  * queuedBytes (): Iterable<number> {
+    for (const ws of this.#browsers()) yield ws.bufferedAmount
+  }
+
   /** Starts the WebSocket endpoint (and its heartbeat timer) and listens. */
   async listen (port: number, host: string): Promise<AddressInfo> {
     const { heartbeatIntervalMs, closeGraceMs, allowedOrigins, logger } = this.#options
@@ -109,9 +125,17 @@ export class WebDashboard {
       closeGraceMs,
       // Cross-site WebSocket: another site's page must not read our state through a visitor's browser.
       allowedOrigins,
-      originRefusal: () => 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS',
+      originRefusal: () => {
+        this.stats.refuse('origin')
+        return 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS'
+      },
       logger,
-      onConnection: (ws) => this.#onBrowser(ws)
+      onConnection: (ws, socket) => this.#onBrowser(ws, socket as unknown as SocketCounters),
+      // What the endpoint does by default, counted.
+      onUnresponsive: (ws) => {
+        this.stats.drop(DoorDropReasons.HEARTBEAT)
+        ws.terminate()
+      }
     })
     await this.app.listen({ port, host })
     return this.app.server.address() as AddressInfo
@@ -141,9 +165,15 @@ export class WebDashboard {
     return { type: 'state', event, ...this.#bus.snapshot(), serverTime: Date.now() }
   }
 
-  #onBrowser (ws: WebSocket): void {
+  #onBrowser (ws: WebSocket, socket: SocketCounters): void {
+    this.stats.accepted++
+    this.#sockets.set(ws, socket)
     this.#slowReaders.add(ws)
-    ws.once('close', () => this.#slowReaders.delete(ws))
+    ws.once('close', () => {
+      this.#slowReaders.delete(ws)
+      this.#sockets.delete(ws)
+      this.stats.socketClosed(socket)
+    })
     this.#send(ws, JSON.stringify(this.#message(null)))
   }
 
@@ -154,12 +184,18 @@ export class WebDashboard {
   }
 
   #send (ws: WebSocket, text: string): void {
-    if (ws.readyState !== ws.OPEN || this.#slowReaders.observe(ws)) return
+    if (ws.readyState !== ws.OPEN) return
+    if (this.#slowReaders.observe(ws)) {
+      this.stats.dropMessages(DoorDropReasons.NOT_READING)
+      return
+    }
     ws.send(text)
+    this.stats.messagesDelivered++
   }
 
   readonly #onSlow = (ws: WebSocket, verdict: SlowVerdict): void => {
     this.#options.logger.warn({ ...verdict, maxQueueBytes: this.#options.maxQueueBytes }, 'browser is not reading; dropped it')
+    this.stats.drop(DoorDropReasons.NOT_READING)
     ws.terminate()
   }
 }

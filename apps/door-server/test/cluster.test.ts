@@ -123,11 +123,14 @@ describe.skipIf(!redisAvailable)('door-server cluster mode (two instances, one R
     await waitUntil(async () => (await fetch(`http://127.0.0.1:${b.webPort}/readyz`)).status === 200, 'B ready again', 10_000)
   })
 
-  it('serves no /healthz or /readyz without Redis (the in-process server keeps its routes)', async () => {
+  // Issue 15 replaced "no /healthz or /readyz without Redis": every mode has both now, the Redis fields only in cluster mode.
+  it('serves /healthz and /readyz without Redis too, with no Redis fields', async () => {
     const { startDoor } = await import('./helpers.js')
     const door = await startDoor()
     try {
-      expect((await fetch(`http://127.0.0.1:${door.webPort}/readyz`)).status).toBe(404)
+      const ready = await fetch(`http://127.0.0.1:${door.webPort}/readyz`)
+      expect(ready.status).toBe(200)
+      expect(await ready.json()).toEqual({ status: 'ready' })
     } finally {
       await door.door.close()
     }

@@ -4,6 +4,14 @@ import { LineClient, buildPackage, startChild, type ChildHandle } from '@eventwi
 import { mosquittoAvailable, startMosquitto, type MosquittoHandle } from './mosquitto.js'
 import { MqttWatcher, mosquittoPub } from './mqtt-helpers.js'
 
+async function waitFor (condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+}
+
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 
 describe.skipIf(!mosquittoAvailable())('dist/main.js with MQTT_URL (real mosquitto)', () => {
@@ -44,6 +52,35 @@ describe.skipIf(!mosquittoAvailable())('dist/main.js with MQTT_URL (real mosquit
     await late.waitFor((m) => m.payload === 'offline', 'availability offline after SIGTERM')
     await late.close()
   }, 40_000)
+
+  it('shows the publisher in /readyz and /metrics: connected, then disconnected while the broker is away (still ready)', async () => {
+    const own = await startMosquitto()
+    const child = startChild(process.execPath, ['dist/main.js'], {
+      cwd: appDir,
+      env: { DOOR_PORT: '0', DOOR_WEB_PORT: '0', MQTT_URL: own.url, MQTT_TOPIC: 'eventwire/door/ops', DOOR_OFFLINE_AFTER_MS: '0' }
+    })
+    children.push(child)
+    try {
+      const line = await child.waitForLine(/door-server listening on/, 15_000)
+      const webPort = Number((JSON.parse(line) as { web: string }).web.split(':').pop())
+      const readyz = async (): Promise<{ status: number, body: Record<string, unknown> }> => {
+        const res = await fetch(`http://127.0.0.1:${webPort}/readyz`)
+        return { status: res.status, body: await res.json() as Record<string, unknown> }
+      }
+      const scrape = async (): Promise<string> => await (await fetch(`http://127.0.0.1:${webPort}/metrics`)).text()
+      await waitFor(async () => (await readyz()).body.mqtt === 'connected', 'mqtt connected in /readyz')
+      expect(await readyz()).toEqual({ status: 200, body: { status: 'ready', mqtt: 'connected' } })
+      expect(await scrape()).toMatch(/^eventwire_door_mqtt_connected 1$/m)
+      await own.close()
+      await waitFor(async () => (await readyz()).body.mqtt === 'disconnected', 'mqtt disconnected in /readyz')
+      expect((await readyz()).status).toBe(200) // TCP clients and browsers never wait for MQTT
+      const metrics = await scrape()
+      expect(metrics).toMatch(/^eventwire_door_mqtt_connected 0$/m)
+      expect(metrics).toMatch(/^eventwire_door_mqtt_publishing 1$/m)
+    } finally {
+      await own.close()
+    }
+  })
 
   it('a bad MQTT_URL is one line naming it, exit 2, before anything listens', async () => {
     const child = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { DOOR_PORT: '0', DOOR_WEB_PORT: '0', MQTT_URL: 'ws://broker:1883' } })

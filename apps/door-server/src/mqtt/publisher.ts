@@ -69,6 +69,8 @@ export class MqttDoorPublisher extends EventEmitter<PublisherEvents> {
   #inFlight = 0
   #syncPending = false
   #dropped = 0
+  /** Events dropped since construction (never reset): the metrics. */
+  #droppedTotal = 0
   #generation = 0
 
   /** Validates every option at once: a bad MQTT_URL or topic throws ConfigError here. */
@@ -100,6 +102,16 @@ export class MqttDoorPublisher extends EventEmitter<PublisherEvents> {
 
   get connected (): boolean {
     return this.#connection.client !== null
+  }
+
+  /** Between start() and stop(): this instance publishes (in cluster mode, the one holding the lease). */
+  get started (): boolean {
+    return this.#unsubscribe !== null
+  }
+
+  /** `…/event` messages dropped because the broker did not acknowledge fast enough, since construction. */
+  get droppedEvents (): number {
+    return this.#droppedTotal
   }
 
   /** Follows the door and connects in the background; the broker being down is not an error. */
@@ -210,6 +222,7 @@ export class MqttDoorPublisher extends EventEmitter<PublisherEvents> {
   }
 
   #drop (): void {
+    this.#droppedTotal++
     if (this.#dropped++ === 0) {
       this.#logger.warn({ maxInFlight: this.#maxInFlight }, 'mqtt broker is not acknowledging fast enough; dropping door events until it catches up (retained state stays current)')
     }
