@@ -53,26 +53,10 @@ export interface DoorServer {
   snapshot (): DoorSnapshot
 }
 
-/**
- * Builds a door server: sensor → DoorHub → DoorBus → TCP clients
- * (remote-emitter frames) and browsers (WebSocket JSON). Nothing listens (and
- * no timer runs) until `listen()`. Bad numbers throw ERR_INVALID_OPTION.
- * The web port also answers `GET /healthz`, `GET /readyz` (with a shared bus,
- * `RedisDoorBus`, ready only while Redis is reachable) and `GET /metrics`.
- * The caller owns a bus it passed and closes it after the server.
- *
- * ```ts
- * const sensor = new ManualSensor()
- * const door = createDoorServer({ sensor })
- * const { tcp } = await door.listen({ port: 0 })
- * sensor.set('open')   // every client receives ["open",<ms>]
- * ```
- */
-export function createDoorServer (options: DoorServerOptions): DoorServer {
-  const o = resolveDoorOptions(options)
+/** The two transports over the hub's bus, from the resolved options. */
+function buildTransports (hub: DoorHub, o: ReturnType<typeof resolveDoorOptions>): { tcp: TcpBroadcast, web: WebDashboard } {
   const { logger } = o
   const queue = { maxQueueBytes: o.maxQueueBytes, queueGraceMs: o.queueGraceMs, queueHardCapBytes: o.queueHardCapBytes }
-  const hub = new DoorHub(o.sensor, { offlineAfterMs: o.offlineAfterMs, logger, bus: o.bus })
   const tcp = new TcpBroadcast(hub.bus, {
     ...queue,
     heartbeatTimeoutMs: o.heartbeatTimeoutMs,
@@ -91,6 +75,28 @@ export function createDoorServer (options: DoorServerOptions): DoorServer {
     httpLimits: o.httpLimits,
     logger
   })
+  return { tcp, web }
+}
+
+/**
+ * Builds a door server: sensor → DoorHub → DoorBus → TCP clients
+ * (remote-emitter frames) and browsers (WebSocket JSON). Nothing listens (and
+ * no timer runs) until `listen()`. Bad numbers throw ERR_INVALID_OPTION.
+ * The web port also answers `GET /healthz`, `GET /readyz` (with a shared bus,
+ * `RedisDoorBus`, ready only while Redis is reachable) and `GET /metrics`.
+ * The caller owns a bus it passed and closes it after the server.
+ *
+ * ```ts
+ * const sensor = new ManualSensor()
+ * const door = createDoorServer({ sensor })
+ * const { tcp } = await door.listen({ port: 0 })
+ * sensor.set('open')   // every client receives ["open",<ms>]
+ * ```
+ */
+export function createDoorServer (options: DoorServerOptions): DoorServer {
+  const o = resolveDoorOptions(options)
+  const hub = new DoorHub(o.sensor, { offlineAfterMs: o.offlineAfterMs, logger: o.logger, bus: o.bus })
+  const { tcp, web } = buildTransports(hub, o)
   const ops = createDoorOps(hub.bus, tcp, web)
   registerOpsRoutes(web.app, ops)
   let state: 'new' | 'listening' | 'closed' = 'new'
