@@ -18,7 +18,16 @@ export function guardInput<A extends unknown[]> (
   member: () => Member,
   hangUp: () => void
 ): (...args: A) => void {
-  return guard(handler, (err) => {
+  return guard(handler, memberFailure(context, member, hangUp))
+}
+
+/**
+ * What guardInput does with an exception, as one function a connection can
+ * share between all its guarded handlers (a transport with thousands of
+ * members pays for one of these per member, not one per handler).
+ */
+export function memberFailure (context: { room: ChatRoom, logger: AppLogger }, member: () => Member, hangUp: () => void): (err: unknown) => void {
+  return (err) => {
     const m = member()
     context.logger.error({ err, id: m.id, nick: m.nick, transport: m.transport.kind }, 'input handler threw; disconnecting that member')
     try {
@@ -27,5 +36,5 @@ export function guardInput<A extends unknown[]> (
     } finally {
       hangUp()
     }
-  })
+  }
 }

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { ConnectionSet, stopListening } from '@eventwire/kit'
+import { ConnectionSet, guard, stopListening } from '@eventwire/kit'
 import { LineSplitter, TelnetFilter, type AppLogger, type ProtocolError } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
 import { ChatErrorCodes, type LeaveReason, type ServerEvent } from '../core/events.js'
@@ -8,7 +8,7 @@ import { LeaveReasons } from '../core/leave-reasons.js'
 import type { Member, MemberTransport } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
-import { guardInput } from '../guard-input.js'
+import { memberFailure } from '../guard-input.js'
 import { CorkBatch } from './cork-batch.js'
 import { formatLine } from './format.js'
 import { notIrcLine, sniffIrc } from './irc-sniff.js'
@@ -55,8 +55,12 @@ class TcpConnection implements MemberTransport {
   readonly #socket: net.Socket
   readonly #ctx: TcpContext
   readonly #splitter: LineSplitter
-  /** Debian's telnet works as a client: its IAC sequences never reach the room. */
-  readonly #telnet: TelnetFilter
+  /**
+   * Debian's telnet works as a client: its IAC sequences never reach the room.
+   * Made at the first IAC (byte 0xFF, never part of UTF-8 text): an nc user, the
+   * usual member, costs no filter.
+   */
+  #telnet: TelnetFilter | null = null
   readonly member: Member
   #closeTimer: NodeJS.Timeout | undefined
   #corked = false
@@ -65,6 +69,7 @@ class TcpConnection implements MemberTransport {
   /** A first line `NICK x`, held until the next line tells whether `USER` follows. */
   #held: string | undefined
   #interrupted = false
+  #onThrow: ((err: unknown) => void) | undefined
   // Input handlers, guarded: an exception in one fails this connection only.
   readonly #onData: (chunk: Buffer) => void
   readonly #onEnd: () => void
@@ -73,9 +78,9 @@ class TcpConnection implements MemberTransport {
   constructor (socket: net.Socket, ctx: TcpContext) {
     this.#socket = socket
     this.#ctx = ctx
-    this.#telnet = new TelnetFilter({ reply: this.#writeTelnet, onCommand: (command) => { if (command === 'interrupt') this.#interrupted = true } })
     this.#onData = this.#guarded((chunk: Buffer) => {
-      this.#splitter.push(this.#telnet.push(chunk))
+      if (this.#telnet === null && chunk.includes(0xff)) this.#telnet = this.#newTelnetFilter()
+      this.#splitter.push(this.#telnet === null ? chunk : this.#telnet.push(chunk))
       // telnet's Ctrl-C: the user wants out. The timing-mark answer in the same chunk was written first,
       // so telnet shows our goodbye instead of discarding it.
       if (this.#interrupted) this.#ctx.room.kick(this.member, LeaveReasons.QUIT, true)
@@ -140,6 +145,10 @@ class TcpConnection implements MemberTransport {
     this.#socket.uncork()
   }
 
+  #newTelnetFilter (): TelnetFilter {
+    return new TelnetFilter({ reply: this.#writeTelnet, onCommand: (command) => { if (command === 'interrupt') this.#interrupted = true } })
+  }
+
   /** Telnet negotiation answers are written on the peer's behalf: they count against the same queue limit. */
   readonly #writeTelnet = (bytes: Buffer): void => {
     const socket = this.#socket
@@ -149,7 +158,9 @@ class TcpConnection implements MemberTransport {
   }
 
   #guarded<A extends unknown[]> (handler: (...args: A) => void): (...args: A) => void {
-    return guardInput(handler, this.#ctx, () => this.member, () => this.close(LeaveReasons.INTERNAL_ERROR, true))
+    // One failure handler for all of this connection's guarded handlers.
+    this.#onThrow ??= memberFailure(this.#ctx, () => this.member, () => this.close(LeaveReasons.INTERNAL_ERROR, true))
+    return guard(handler, this.#onThrow)
   }
 
   readonly #onLine = (line: string): void => {
