@@ -17,78 +17,91 @@ interface Params {
  * server a user would write with them: keep every connection, relay each message
  * `{from, text}` to all the others, encoded once.
  */
-async function start ({ kind, announce = true, maxQueueBytes }: Params): Promise<Record<string, number>> {
-  switch (kind) {
-    case 'chat': {
-      const { createChatServer } = await import('@eventwire/chat-server')
-      // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
-      // announceLimit 1 turns join/leave notices off (a member alone has nobody to tell; 0 means no limit),
-      // for benchmarks whose peers send none.
-      const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 1, maxQueueBytes })
-      const { tcp, web } = await chat.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
-      on('stop', async () => { await chat.close(); process.exit(0) })
-      return { tcp: tcp.port, web: web.port }
-    }
-    case 'door': {
-      const { createDoorServer, ManualSensor } = await import('@eventwire/door-server')
-      const sensor = new ManualSensor()
-      const door = createDoorServer({ sensor, offlineAfterMs: 0 })
-      const { tcp } = await door.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
-      sensor.set('close')
-      on('stop', async () => { await door.close(); process.exit(0) })
-      return { tcp: tcp.port }
-    }
-    case 'socket.io': {
-      const server = http.createServer()
-      const io = new IoServer(server, { transports: ['websocket'] })
-      let seq = 0
-      io.on('connection', (s) => {
-        const from = `guest${++seq}`
-        s.on('message', (m: { text: string }) => { s.broadcast.emit('message', { from, text: m.text }) })
-      })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      return { web: (server.address() as net.AddressInfo).port }
-    }
-    case 'ws': {
-      const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
-      let seq = 0
-      wss.on('connection', (ws) => {
-        const from = `guest${++seq}`
-        ws.on('error', () => {})
-        ws.on('message', (data) => {
-          const m = JSON.parse(data.toString()) as { text: string }
-          const out = JSON.stringify({ type: 'message', from, text: m.text })
-          for (const peer of wss.clients) if (peer !== ws && peer.readyState === WebSocket.OPEN) peer.send(out)
-        })
-      })
-      await new Promise<void>((resolve) => wss.on('listening', resolve))
-      return { web: (wss.address() as net.AddressInfo).port }
-    }
-    case 'net': {
-      const clients = new Set<net.Socket>()
-      let seq = 0
-      // noDelay, as ws, socket.io and chat-server set it: Nagle would only slow the limit down.
-      const server = net.createServer({ noDelay: true }, (sock) => {
-        const from = `guest${++seq}`
-        clients.add(sock)
-        sock.setEncoding('utf8')
-        sock.on('error', () => {})
-        sock.on('close', () => clients.delete(sock))
-        let rest = ''
-        sock.on('data', (text: string) => {
-          const lines = (rest + text).split('\n')
-          rest = lines.pop() ?? ''
-          if (lines.length === 0) return
-          // The limit does the cheapest correct thing: every line of this chunk in one write per peer.
-          let out = ''
-          for (const line of lines) out += `<${from}> ${line}\n`
-          for (const peer of clients) if (peer !== sock) peer.write(out)
-        })
-      })
-      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-      return { tcp: (server.address() as net.AddressInfo).port }
-    }
-  }
+async function startChat ({ announce = true, maxQueueBytes }: Params): Promise<Record<string, number>> {
+  const { createChatServer } = await import('@eventwire/chat-server')
+  // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
+  // announceLimit 1 turns join/leave notices off (a member alone has nobody to tell; 0 means no limit),
+  // for benchmarks whose peers send none.
+  const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 1, maxQueueBytes })
+  const { tcp, web } = await chat.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
+  on('stop', async () => { await chat.close(); process.exit(0) })
+  return { tcp: tcp.port, web: web.port }
+}
+
+async function startDoor (): Promise<Record<string, number>> {
+  const { createDoorServer, ManualSensor } = await import('@eventwire/door-server')
+  const sensor = new ManualSensor()
+  const door = createDoorServer({ sensor, offlineAfterMs: 0 })
+  const { tcp } = await door.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
+  sensor.set('close')
+  on('stop', async () => { await door.close(); process.exit(0) })
+  return { tcp: tcp.port }
+}
+
+async function startSocketIo (): Promise<Record<string, number>> {
+  const server = http.createServer()
+  const io = new IoServer(server, { transports: ['websocket'] })
+  let seq = 0
+  io.on('connection', (s) => {
+    const from = `guest${++seq}`
+    s.on('message', (m: { text: string }) => { s.broadcast.emit('message', { from, text: m.text }) })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { web: (server.address() as net.AddressInfo).port }
+}
+
+async function startWs (): Promise<Record<string, number>> {
+  const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
+  let seq = 0
+  wss.on('connection', (ws) => {
+    const from = `guest${++seq}`
+    ws.on('error', () => {})
+    ws.on('message', (data) => {
+      const m = JSON.parse(data.toString()) as { text: string }
+      const out = JSON.stringify({ type: 'message', from, text: m.text })
+      for (const peer of wss.clients) if (peer !== ws && peer.readyState === WebSocket.OPEN) peer.send(out)
+    })
+  })
+  await new Promise<void>((resolve) => wss.on('listening', resolve))
+  return { web: (wss.address() as net.AddressInfo).port }
+}
+
+async function startNet (): Promise<Record<string, number>> {
+  const clients = new Set<net.Socket>()
+  let seq = 0
+  // noDelay, as ws, socket.io and chat-server set it: Nagle would only slow the limit down.
+  const server = net.createServer({ noDelay: true }, (sock) => {
+    const from = `guest${++seq}`
+    clients.add(sock)
+    sock.setEncoding('utf8')
+    sock.on('error', () => {})
+    sock.on('close', () => clients.delete(sock))
+    let rest = ''
+    sock.on('data', (text: string) => {
+      const lines = (rest + text).split('\n')
+      rest = lines.pop() ?? ''
+      if (lines.length === 0) return
+      // The limit does the cheapest correct thing: every line of this chunk in one write per peer.
+      let out = ''
+      for (const line of lines) out += `<${from}> ${line}\n`
+      for (const peer of clients) if (peer !== sock) peer.write(out)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  return { tcp: (server.address() as net.AddressInfo).port }
+}
+
+/** Each kind of broadcast server, started on a free port; resolves with its ports. */
+const starters: Record<Params['kind'], (p: Params) => Promise<Record<string, number>>> = {
+  chat: startChat,
+  door: startDoor,
+  'socket.io': startSocketIo,
+  ws: startWs,
+  net: startNet
+}
+
+async function start (p: Params): Promise<Record<string, number>> {
+  return await starters[p.kind](p)
 }
 
 main(async () => {
