@@ -1,4 +1,5 @@
 import { assertNumberOption } from '@eventwire/protocol'
+import { readFileSync } from 'node:fs'
 import http from 'node:http'
 
 /**
@@ -19,8 +20,29 @@ export interface HttpLimits {
    * Upgraded WebSockets are not affected: ws clears the timeout when it takes the socket. Default 10 s.
    */
   idleTimeoutMs?: number
-  /** Connections open at once; past it new ones are closed at accept. Default 1000, below the usual 1024 descriptors. */
+  /**
+   * Connections open at once, upgraded WebSockets included (Node counts them);
+   * past it new ones are closed at accept. Default: what this process's file
+   * descriptor limit leaves room for (the soft limit less 128 for everything
+   * else), at least 256; 1000 where the limit cannot be read.
+   */
   maxConnections?: number
+}
+
+/** The soft `Max open files` of this process (Linux /proc), or null elsewhere. */
+function openFilesLimit (): number | null {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'))
+    const soft = Number(line?.split(/\s{2,}/)[1])
+    return Number.isInteger(soft) && soft > 0 ? soft : null
+  } catch {
+    return null
+  }
+}
+
+/** A cap that keeps descriptors for the rest of the process: 1024 → 896, 20000 → 19872. */
+export function defaultMaxConnections (limit = openFilesLimit()): number {
+  return limit === null ? 1000 : Math.max(256, limit - 128)
 }
 
 export const DEFAULT_HTTP_LIMITS: Readonly<Required<HttpLimits>> = Object.freeze({
@@ -28,7 +50,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<Required<HttpLimits>> = Object.freeze
   requestTimeoutMs: 30_000,
   keepAliveTimeoutMs: 5_000,
   idleTimeoutMs: 10_000,
-  maxConnections: 1000
+  maxConnections: defaultMaxConnections()
 })
 
 /** Node checks header and request deadlines on an interval; a fifth of the header timeout bounds the lateness. */

@@ -1,5 +1,5 @@
 export { guard } from './guard.js'
-export { fastifyHttpLimits, createLimitedHttpServer, resolveHttpLimits, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js'
+export { fastifyHttpLimits, createLimitedHttpServer, resolveHttpLimits, defaultMaxConnections, DEFAULT_HTTP_LIMITS, type HttpLimits } from './http-limits.js'
 export { createOriginCheck, parseOriginList } from './origin.js'
 export { rejectUpgrade } from './upgrade.js'
 export { ConnectionSet, DEFAULT_CLOSE_GRACE_MS, type ConnectionCloser, type ConnectionSetOptions } from './connection-set.js'

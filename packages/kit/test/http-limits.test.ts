@@ -2,7 +2,7 @@ import net from 'node:net'
 import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { DEFAULT_HTTP_LIMITS, fastifyHttpLimits, resolveHttpLimits } from '../src/index.js'
+import { DEFAULT_HTTP_LIMITS, defaultMaxConnections, fastifyHttpLimits, resolveHttpLimits } from '../src/index.js'
 
 let app: FastifyInstance | undefined
 const sockets: net.Socket[] = []
@@ -82,5 +82,12 @@ describe('fastifyHttpLimits', () => {
     expect(() => resolveHttpLimits({ headersTimeoutMs: 0 })).toThrow(/headersTimeoutMs/)
     expect(() => resolveHttpLimits({ headersTimeoutMs: 5000, requestTimeoutMs: 1000 })).toThrow(/requestTimeoutMs/)
     expect(resolveHttpLimits()).toEqual(DEFAULT_HTTP_LIMITS)
+  })
+
+  it('caps connections by what the descriptor limit leaves, not at a fixed 1000 (a chat page holds thousands of WebSockets)', () => {
+    expect(defaultMaxConnections(1024)).toBe(896)
+    expect(defaultMaxConnections(20_000)).toBe(19_872)
+    expect(defaultMaxConnections(300)).toBe(256)
+    expect(defaultMaxConnections(null)).toBe(1000)
   })
 })
