@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
-import { commandAvailable } from '@eventwire/testkit'
+import { commandAvailable, freePort, spawnUntilReady } from '@eventwire/testkit'
 
 /** Debian's broker (package `mosquitto`, 2.0); MOSQUITTO_BIN overrides. */
 export const MOSQUITTO_BIN = process.env.MOSQUITTO_BIN ?? '/usr/sbin/mosquitto'
@@ -108,32 +107,16 @@ async function writeConfig (dir: string, port: number, options: MosquittoOptions
 }
 
 async function spawnMosquitto (configFile: string, port: number, log: string[]): Promise<ChildProcess> {
-  const child = spawn(MOSQUITTO_BIN, ['-c', configFile], { stdio: ['ignore', 'pipe', 'pipe'] })
-  const keep = (chunk: Buffer): void => {
-    for (const line of chunk.toString().split('\n')) if (line !== '' && log.length < 2000) log.push(line)
-  }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const failed = new Promise<never>((_resolve, reject) => {
-    child.once('error', (err) => reject(new Error(`${MOSQUITTO_BIN} did not start (${err.message}): apt-get install mosquitto mosquitto-clients`)))
-    child.once('exit', (code, sig) => reject(new Error(`mosquitto exited (${String(code ?? sig)}) before accepting connections: ${log.slice(-5).join(' | ')}`)))
+  return await spawnUntilReady(MOSQUITTO_BIN, ['-c', configFile], {
+    ready: async () => await canConnect(port),
+    timeoutMs: 10_000,
+    log,
+    errors: {
+      missing: (err) => new Error(`${MOSQUITTO_BIN} did not start (${err.message}): apt-get install mosquitto mosquitto-clients`),
+      exited: (code) => new Error(`mosquitto exited (${String(code)}) before accepting connections: ${log.slice(-5).join(' | ')}`),
+      timeout: () => new Error(`mosquitto on port ${port} did not accept connections within 10000 ms`)
+    }
   })
-  failed.catch(() => {}) // observed below; after a successful start an exit is no error
-  try {
-    await Promise.race([waitForListener(port, 10_000), failed])
-  } catch (err) {
-    child.kill('SIGKILL')
-    throw err
-  }
-  return child
-}
-
-async function waitForListener (port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!await canConnect(port)) {
-    if (Date.now() > deadline) throw new Error(`mosquitto on port ${port} did not accept connections within ${timeoutMs} ms`)
-    await sleep(20)
-  }
 }
 
 async function canConnect (port: number): Promise<boolean> {
@@ -142,15 +125,4 @@ async function canConnect (port: number): Promise<boolean> {
     socket.on('error', () => resolve(false))
     socket.on('connect', () => { socket.destroy(); resolve(true) })
   })
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
 }

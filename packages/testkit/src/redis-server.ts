@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { createConnection, createServer } from 'node:net'
+import { createConnection } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort, spawnUntilReady } from './server-process.js'
 
 /** A real redis-server child on 127.0.0.1, for tests. */
 export interface RedisServerHandle {
@@ -88,37 +88,16 @@ async function spawnRedis (port: number, dir: string, appendonly: boolean, timeo
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
     '--appendonly', appendonly ? 'yes' : 'no', '--appendfsync', 'always', '--daemonize', 'no', '--loglevel', 'warning']
   const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server'
-  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  const output: string[] = []
-  const keep = (chunk: Buffer): void => { if (output.length < 50) output.push(chunk.toString()) }
-  child.stdout?.on('data', keep)
-  child.stderr?.on('data', keep)
-  const failed = new Promise<never>((_resolve, reject) => {
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'ENOENT'
-        ? Object.assign(new Error(`${bin} not found: install Redis 7 (apt-get install redis-server) or set REDIS_SERVER_BIN`), { code: 'REDIS_SERVER_MISSING' })
-        : err)
-    })
-    child.once('exit', (code, signal) => reject(Object.assign(
-      new Error(`redis-server exited (${String(code ?? signal)}) before answering PING: ${output.join('').trim().slice(-500)}`),
-      { code: 'REDIS_SERVER_EXITED' })))
+  return await spawnUntilReady(bin, args, {
+    ready: async () => await ping(port),
+    timeoutMs,
+    log: [],
+    errors: {
+      missing: () => Object.assign(new Error(`${bin} not found: install Redis 7 (apt-get install redis-server) or set REDIS_SERVER_BIN`), { code: 'REDIS_SERVER_MISSING' }),
+      exited: (code, log) => Object.assign(new Error(`redis-server exited (${String(code)}) before answering PING: ${log.join('\n').trim().slice(-500)}`), { code: 'REDIS_SERVER_EXITED' }),
+      timeout: () => Object.assign(new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`), { code: 'REDIS_SERVER_TIMEOUT' })
+    }
   })
-  failed.catch(() => {}) // observed below; after a successful start an exit is no error
-  try {
-    await Promise.race([waitForPong(port, timeoutMs), failed])
-  } catch (err) {
-    child.kill('SIGKILL')
-    throw err
-  }
-  return child
-}
-
-async function waitForPong (port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!await ping(port)) {
-    if (Date.now() > deadline) throw Object.assign(new Error(`redis-server on port ${port} did not answer PING within ${timeoutMs} ms`), { code: 'REDIS_SERVER_TIMEOUT' })
-    await sleep(20)
-  }
 }
 
 /** One raw PING over RESP; true on +PONG (a LOADING error while the AOF is read counts as not yet). */
@@ -135,15 +114,4 @@ async function ping (port: number): Promise<boolean> {
       if (answer.includes('\r\n')) done(answer.startsWith('+PONG'))
     })
   })
-}
-
-async function freePort (): Promise<number> {
-  const server = createServer()
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const address = server.address()
-  server.close()
-  await once(server, 'close')
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
 }
