@@ -1,7 +1,7 @@
 import { parseOriginList } from '@eventwire/kit'
 import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
 import { mqttConfigSpecs } from './mqtt/mqtt-config.js'
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-server.js'
+import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-options.js'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
 export const doorConfigSpecs = {

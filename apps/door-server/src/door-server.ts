@@ -11,19 +11,6 @@ import { TcpBroadcast } from './tcp-broadcast.js'
 import type { DoorSnapshot } from './types.js'
 import { WebDashboard } from './web-dashboard.js'
 
-export {
-  DEFAULT_CLOSE_GRACE_MS,
-  DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_HEARTBEAT_TIMEOUT_MS,
-  DEFAULT_MAX_CONNECTIONS,
-  DEFAULT_MAX_LINE_BYTES,
-  DEFAULT_MAX_QUEUE_BYTES,
-  DEFAULT_OFFLINE_AFTER_MS,
-  DEFAULT_QUEUE_GRACE_MS,
-  DEFAULT_TCP_KEEP_ALIVE_MS,
-  QUEUE_HARD_CAP_FACTOR,
-  type DoorServerOptions
-} from './door-options.js'
 
 export interface DoorListenOptions {
   /** TCP port for the event stream; 0 picks a free one. */

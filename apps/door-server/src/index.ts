@@ -1,5 +1,5 @@
+export { createDoorServer, type DoorServer, type DoorListenOptions } from './door-server.js'
 export {
-  createDoorServer,
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -10,10 +10,8 @@ export {
   DEFAULT_QUEUE_GRACE_MS,
   DEFAULT_TCP_KEEP_ALIVE_MS,
   QUEUE_HARD_CAP_FACTOR,
-  type DoorServer,
-  type DoorServerOptions,
-  type DoorListenOptions
-} from './door-server.js'
+  type DoorServerOptions
+} from './door-options.js'
 export { InProcessDoorBus, applyDoorEvent, initialDoorEvents, type DoorBus, type DoorEventListener } from './door-bus.js'
 export { DoorHub, isSharedDoorBus, type DoorHubOptions, type SharedDoorBus, type OfflineVerdict } from './door-hub.js'
 export { TcpBroadcast, type TcpBroadcastOptions } from './tcp-broadcast.js'

@@ -2,7 +2,7 @@ import net from 'node:net'
 import { once } from 'node:events'
 import { afterEach, describe, expect, it } from 'vitest'
 import { LineClient, waitUntil } from '@eventwire/testkit'
-import { QUEUE_HARD_CAP_FACTOR } from '../src/door-server.js'
+import { QUEUE_HARD_CAP_FACTOR } from '../src/door-options.js'
 import { startDoor, type StartedDoor } from './helpers.js'
 
 let started: StartedDoor | null = null

@@ -4,7 +4,7 @@ import { setImmediate as tick } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { LineClient, waitUntil } from '@eventwire/testkit'
-import { QUEUE_HARD_CAP_FACTOR } from '../src/door-server.js'
+import { QUEUE_HARD_CAP_FACTOR } from '../src/door-options.js'
 import { frame, startDoor, type StartedDoor } from './helpers.js'
 
 let started: StartedDoor | null = null

@@ -66,39 +66,29 @@ export class AppMetrics implements MetricsSource {
 
   /** A counter whose value `read()` gives at scrape time (it must never go down). */
   counter (spec: ScrapedMetricSpec): void {
-    const { read } = spec
     // Registered with the registry on construction; prom-client calls collect() on every scrape.
-    new Counter({
-      name: spec.name,
-      help: spec.help,
-      labelNames: spec.labelNames ?? [],
-      registers: [this.registry],
-      collect () {
-        this.reset()
-        forEachSample(read(), (labels, value) => { if (labels === null) this.inc(value); else this.inc(labels, value) })
-      }
-    })
+    new Counter({ ...this.#base(spec), collect () { refill(this, spec.read(), (labels, value) => { if (labels === null) this.inc(value); else this.inc(labels, value) }) } })
   }
 
   /** A gauge whose value `read()` gives at scrape time. */
   gauge (spec: ScrapedMetricSpec): void {
-    const { read } = spec
-    new Gauge({
-      name: spec.name,
-      help: spec.help,
-      labelNames: spec.labelNames ?? [],
-      registers: [this.registry],
-      collect () {
-        this.reset()
-        forEachSample(read(), (labels, value) => { if (labels === null) this.set(value); else this.set(labels, value) })
-      }
-    })
+    new Gauge({ ...this.#base(spec), collect () { refill(this, spec.read(), (labels, value) => { if (labels === null) this.set(value); else this.set(labels, value) }) } })
+  }
+
+  #base (spec: ScrapedMetricSpec): { name: string, help: string, labelNames: string[], registers: Registry[] } {
+    return { name: spec.name, help: spec.help, labelNames: [...(spec.labelNames ?? [])], registers: [this.registry] }
   }
 
   /** `eventwire_ready`: 1 while GET /readyz answers 200, else 0. */
   readiness (health: Health): void {
     this.gauge({ name: 'eventwire_ready', help: '1 while GET /readyz answers 200 (listening, its links up), else 0', read: () => health.ready ? 1 : 0 })
   }
+}
+
+/** A scraped metric's samples replace the last scrape's. */
+function refill (metric: { reset: () => void }, samples: Samples, each: (labels: LabelValues | null, value: number) => void): void {
+  metric.reset()
+  forEachSample(samples, each)
 }
 
 function forEachSample (samples: Samples, each: (labels: LabelValues | null, value: number) => void): void {
