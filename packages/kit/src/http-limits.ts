@@ -1,6 +1,8 @@
 import { assertNumberOption } from '@eventwire/protocol'
 import { readFileSync } from 'node:fs'
 import http from 'node:http'
+import https from 'node:https'
+import { refusePlainText, type ServerTls } from './tls.js'
 
 /**
  * Limits every HTTP server of the apps runs with, so a slow or idle client
@@ -66,25 +68,42 @@ export function resolveHttpLimits (limits: HttpLimits = {}): Required<HttpLimits
   return resolved
 }
 
-/** A plain `http.Server` with the limits applied, for code that builds its own server. */
-export function createLimitedHttpServer (handler: http.RequestListener, limits?: HttpLimits): http.Server {
+/**
+ * An `http.Server` with the limits applied, for code that builds its own server;
+ * with `tls`, an HTTPS one (WebSocket upgrades become WSS) that answers a
+ * plain-HTTP request with a 400 saying to use https instead of a reset.
+ */
+export function createLimitedHttpServer (handler: http.RequestListener, limits?: HttpLimits, tls?: ServerTls): http.Server {
   const l = resolveHttpLimits(limits)
-  const server = http.createServer({
+  const options: http.ServerOptions = {
     headersTimeout: l.headersTimeoutMs,
     requestTimeout: l.requestTimeoutMs,
     keepAliveTimeout: l.keepAliveTimeoutMs,
     connectionsCheckingInterval: checkingIntervalMs(l)
-  }, handler)
+  }
+  const server = tls === undefined ? http.createServer(options, handler) : createHttpsServer(options, tls, l.idleTimeoutMs, handler)
   server.maxConnections = l.maxConnections
   server.setTimeout(l.idleTimeoutMs)
   return server
 }
 
+function createHttpsServer (options: http.ServerOptions, tls: ServerTls, idleTimeoutMs: number, handler: http.RequestListener): http.Server {
+  const server = https.createServer({ ...options, ...tls }, handler)
+  server.on('tlsClientError', () => {})
+  // A silent connection is closed like on plain HTTP (idleTimeoutMs), before the TLS handshake could even start.
+  refusePlainText(server, { silentMs: idleTimeoutMs, message: (why) => why === 'silent' ? null : PLAIN_HTTP_ANSWER })
+  // https.Server is an http.Server for everything fastify and ws use (request, upgrade, close).
+  return server as unknown as http.Server
+}
+
+const PLAIN_HTTP_BODY = JSON.stringify({ statusCode: 400, code: 'ERR_TLS_REQUIRED', error: 'Bad Request', message: 'this port speaks HTTPS: use https:// (and wss:// for WebSockets)' })
+const PLAIN_HTTP_ANSWER = `HTTP/1.1 400 Bad Request\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(PLAIN_HTTP_BODY)}\r\nconnection: close\r\n\r\n${PLAIN_HTTP_BODY}`
+
 /**
  * Options to spread into `Fastify({ ...fastifyHttpLimits(), ... })`: fastify
- * then builds its server through createLimitedHttpServer.
+ * then builds its server through createLimitedHttpServer (HTTPS with `tls`).
  */
-export function fastifyHttpLimits (limits?: HttpLimits): { serverFactory: (handler: http.RequestListener) => http.Server } {
+export function fastifyHttpLimits (limits?: HttpLimits, tls?: ServerTls): { serverFactory: (handler: http.RequestListener) => http.Server } {
   const resolved = resolveHttpLimits(limits)
-  return { serverFactory: (handler) => createLimitedHttpServer(handler, resolved) }
+  return { serverFactory: (handler) => createLimitedHttpServer(handler, resolved, tls) }
 }

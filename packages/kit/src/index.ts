@@ -6,3 +6,4 @@ export { ConnectionSet, DEFAULT_CLOSE_GRACE_MS, type ConnectionCloser, type Conn
 export { Health, errorBody, jsonAnswer, type CheckResult, type ReadinessCheck, type OpsAnswer, type ErrorBody, type HealthOptions } from './health.js'
 export { answerOps, createOpsServer, metricsAnswer, OPS_ROUTES, type OpsEndpoints, type MetricsSource } from './ops-server.js'
 export { stopListening } from './listener.js'
+export { createStreamServer, refusePlainText, type ServerTls, type StreamServerOptions, type PlainTextRefusal } from './tls.js'

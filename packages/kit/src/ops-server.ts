@@ -1,6 +1,7 @@
 import type http from 'node:http'
 import { errorBody, jsonAnswer, type Health, type OpsAnswer } from './health.js'
 import { createLimitedHttpServer, type HttpLimits } from './http-limits.js'
+import type { ServerTls } from './tls.js'
 
 /** Prometheus text on demand: what `@eventwire/kit/metrics`' AppMetrics is (kept structural so this file loads no prom-client). */
 export interface MetricsSource {
@@ -55,10 +56,10 @@ async function route (method: string, url: string, ops: OpsEndpoints): Promise<O
 
 /**
  * A plain HTTP server answering only the operations routes, with the kit's
- * HTTP limits (slowloris, connection cap): the admin listener of an app that
- * has no HTTP port of its own. Nothing listens until the caller listens.
+ * HTTP limits (slowloris, connection cap), HTTPS with `tls`: the admin listener
+ * of an app that has no HTTP port of its own. Nothing listens until the caller listens.
  */
-export function createOpsServer (ops: OpsEndpoints, limits?: HttpLimits): http.Server {
+export function createOpsServer (ops: OpsEndpoints, limits?: HttpLimits, tls?: ServerTls): http.Server {
   return createLimitedHttpServer((request, response) => {
     // Bodies are ignored (every route is a GET); draining keeps the connection reusable.
     request.resume()
@@ -66,5 +67,5 @@ export function createOpsServer (ops: OpsEndpoints, limits?: HttpLimits): http.S
       response.writeHead(answer.statusCode, { ...answer.headers, 'content-length': Buffer.byteLength(answer.body) })
       response.end(request.method === 'HEAD' ? undefined : answer.body)
     })
-  }, limits)
+  }, limits, tls)
 }
