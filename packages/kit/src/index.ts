@@ -7,3 +7,4 @@ export { Health, errorBody, jsonAnswer, type CheckResult, type ReadinessCheck, t
 export { answerOps, createOpsServer, metricsAnswer, OPS_ROUTES, type OpsEndpoints, type MetricsSource } from './ops-server.js'
 export { stopListening } from './listener.js'
 export { createStreamServer, refusePlainText, type ServerTls, type StreamServerOptions, type PlainTextRefusal } from './tls.js'
+export { createTokenCheck } from './token.js'
