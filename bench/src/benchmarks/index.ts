@@ -6,7 +6,7 @@ import { httpBridge } from './http-bridge.js'
 import { fanout } from './fanout.js'
 import { idleMemory } from './idle-memory.js'
 import { slowReceiver } from './slow-receiver.js'
-import { chat10k } from './chat-10k.js'
+import { chat100k, chatWs10k } from './scale-benchmarks.js'
 import { clusterChat } from './cluster-chat.js'
 
 /** Every benchmark, in run order. */
@@ -18,6 +18,7 @@ export const benchmarks: Benchmark[] = [
   fanout,
   idleMemory,
   slowReceiver,
-  chat10k,
+  chat100k,
+  chatWs10k,
   clusterChat
 ]

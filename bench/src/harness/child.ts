@@ -43,6 +43,14 @@ export interface JobOptions {
   nodeFlags?: string[]
   /** The job is killed after this long whatever it does: every child is bounded in time. */
   timeoutMs: number
+  /**
+   * Raise the job's open-files limit (soft and hard) to this: the 100,000-member
+   * runs need more descriptors than a login shell's 1,024 or 20,000. The job is
+   * started through util-linux's `prlimit`, which execs node in place (same pid,
+   * IPC channel inherited), so the limit holds from its first instruction.
+   * Raising the hard limit needs root (CAP_SYS_RESOURCE); without it the job fails to start and says so.
+   */
+  openFiles?: number
 }
 
 const live = new Set<Job>()
@@ -65,9 +73,12 @@ export class Job {
     this.name = name
     const js = useCompiled()
     const file = path.join(BENCH_ROOT, js ? 'dist/jobs' : 'src/jobs', `${name}.${js ? 'js' : 'ts'}`)
+    const nodeArgs = [...(js ? [] : ['--import', 'tsx']), ...(options.nodeFlags ?? [])]
+    const limited = options.openFiles !== undefined
     this.child = fork(file, [JSON.stringify(params ?? {})], {
       cwd: BENCH_ROOT,
-      execArgv: [...(js ? [] : ['--import', 'tsx']), ...(options.nodeFlags ?? [])],
+      execPath: limited ? 'prlimit' : process.execPath,
+      execArgv: limited ? [`--nofile=${options.openFiles}:${options.openFiles}`, process.execPath, ...nodeArgs] : nodeArgs,
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       env: { ...process.env, NODE_ENV: 'production' }
     })

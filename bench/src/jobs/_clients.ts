@@ -25,13 +25,21 @@ const CHAT_WS_PATH = '/ws'
 /** tcp-lines: ready at the server's first line (chat welcome); net-lines: ready at connect (a raw server says nothing first). */
 export type Proto = 'tcp-lines' | 'net-lines' | 'ws-json' | 'socket.io' | 'tcp-silent'
 
+export interface ConnectExtras {
+  /** Source address (127.0.0.2, …): each gives ~28k ephemeral ports, so 100,000 clients need several. */
+  localAddress?: string
+  /** Told how many lines (TCP) or messages (WebSocket) each read brought, marked or not: the traffic a member receives. */
+  onLines?: (n: number) => void
+}
+
 /**
  * `onMarked(text)` is called for every received message whose text contains `mark`;
  * the same substring test for every contender.
  */
-export function connectClient (proto: Proto, port: number, mark: string, onMarked: (text: string) => void): BenchClient {
+export function connectClient (proto: Proto, port: number, mark: string, onMarked: (text: string) => void, extras: ConnectExtras = {}): BenchClient {
+  const { localAddress, onLines } = extras
   if (proto === 'tcp-lines' || proto === 'net-lines' || proto === 'tcp-silent') {
-    const sock = net.connect({ port, host: '127.0.0.1', noDelay: true })
+    const sock = net.connect({ port, host: '127.0.0.1', noDelay: true, localAddress })
     sock.setEncoding('utf8')
     let first!: () => void
     let failed!: (e: Error) => void
@@ -42,6 +50,7 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
     let rest = ''
     sock.on('data', (text: string) => {
       first()
+      if (onLines !== undefined) onLines(countLines(text))
       if (!text.includes(mark) && !rest.includes(mark)) {
         // Most traffic in a storm of joins is unmarked: only the unfinished tail matters.
         const lf = text.lastIndexOf('\n')
@@ -55,7 +64,7 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
     return { ready, send: (t) => { sock.write(t + '\n') }, close: () => sock.destroy(), pause: () => sock.pause(), resume: () => sock.resume(), closed }
   }
   if (proto === 'ws-json') {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${CHAT_WS_PATH}`)
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${CHAT_WS_PATH}`, { localAddress })
     const ready = new Promise<void>((resolve, reject) => {
       ws.once('open', () => resolve())
       ws.once('error', reject)
@@ -63,6 +72,7 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
     ws.on('error', () => {})
     const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()))
     ws.on('message', (data) => {
+      onLines?.(1)
       const text = data.toString()
       if (text.includes(mark)) onMarked(text)
     })
@@ -75,6 +85,12 @@ export function connectClient (proto: Proto, port: number, mark: string, onMarke
   const notSupported = (): never => { throw new Error('socket.io clients cannot stop reading') }
   const closed = new Promise<void>((resolve) => s.once('disconnect', () => resolve()))
   return { ready: ioConnected(s), send: (t) => { s.emit('message', { text: t }) }, close: () => { s.disconnect() }, pause: notSupported, resume: notSupported, closed }
+}
+
+function countLines (text: string): number {
+  let n = 0
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++
+  return n
 }
 
 /** Connects n clients, at most `batch` handshakes in flight at once. */

@@ -1,7 +1,7 @@
 import { connectClient, connectMany, type BenchClient, type Proto } from './_clients.js'
 import { main, on, params, send } from './_ipc.js'
 
-interface Params { proto: Proto, port: number, clients: number, batch: number, mark?: string, hasSender?: boolean }
+interface Params { proto: Proto, port: number, clients: number, batch: number, mark?: string, hasSender?: boolean, localAddress?: string }
 
 /**
  * Opens `clients` connections and holds them idle. With `mark`, each client
@@ -14,14 +14,18 @@ main(async () => {
   let marked = 0
   let done = false
   let closed = 0
-  // The sender (client 0 here) is not sent its own message.
-  const expect = p.hasSender === true ? p.clients - 1 : p.clients
+  // Every line (or WebSocket message) these clients received: joins, digests, history, the broadcast.
+  let lines = 0
+  const onLines = (n: number): void => { lines += n }
+  // The sender (client 0 here) is not sent its own message over TCP; over WebSocket the author gets an echo.
+  const expect = p.hasSender === true && p.proto !== 'ws-json' ? p.clients - 1 : p.clients
   const list: BenchClient[] = await connectMany(p.clients, p.batch, () => connectClient(p.proto, p.port, mark, () => {
     if (++marked === expect && !done) { done = true; send({ type: 'reached', clients: marked }) }
-  }))
-  send({ type: 'connected', clients: list.length })
+  }, { localAddress: p.localAddress, onLines }))
+  send({ type: 'connected', clients: list.length, lines })
   on('broadcast', (m) => { list[0]!.send(`${mark} ${String(m.text ?? 'hello everyone')}`) })
-  on('count', () => { send({ type: 'counted', marked, closed }) })
+  for (const c of list) void c.closed.then(() => { closed++ })
+  on('count', () => { send({ type: 'counted', marked, closed, lines }) })
   on('stop', () => {
     for (const c of list) c.close()
     setTimeout(() => process.exit(0), 50)
