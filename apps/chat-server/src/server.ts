@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net'
-import type { HttpLimits } from '@eventwire/kit'
+import type { Health, HttpLimits } from '@eventwire/kit'
+import type { AppMetrics } from '@eventwire/kit/metrics'
+import { registerOpsRoutes } from '@eventwire/kit/web'
 import { assertNumberOption, silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import type { NickStore } from './core/nick-registry.js'
 import type { RateLimitOptions } from './core/rate-limit.js'
 import type { RoomBus } from './core/room-bus.js'
 import { ChatRoom } from './core/room.js'
 import type { ChatCluster } from './cluster/chat-cluster.js'
-import { clusterHealth, registerReadyz } from './cluster/health.js'
 import { DEFAULT_IRC_CHANNEL, DEFAULT_IRC_MOTD, IrcTransport } from './irc/irc-transport.js'
+import { createChatOps } from './ops/chat-ops.js'
 import { TcpTransport } from './tcp/tcp-transport.js'
 import { WebTransport } from './web/web-transport.js'
 
@@ -56,7 +58,7 @@ export interface ChatServerOptions {
   nicks?: NickStore
   /**
    * Cluster mode (startChatCluster): the room's bus and nick store are the
-   * cluster's, /healthz and /readyz report its Redis link, and close() closes it.
+   * cluster's, /healthz, /readyz and /metrics report its Redis link, and close() closes it.
    */
   cluster?: ChatCluster
   logger?: AppLogger
@@ -80,6 +82,10 @@ export interface ChatServer {
   readonly tcp: TcpTransport
   readonly web: WebTransport
   readonly irc: IrcTransport
+  /** Liveness and readiness, as `GET /healthz` and `GET /readyz` on the web port answer them. */
+  readonly health: Health
+  /** This server's metrics (`metrics.registry`, its own prom-client Registry), as `GET /metrics` answers them. */
+  readonly metrics: AppMetrics
   /** Binds the ports; resolves with the addresses really bound (`irc` when `ircPort` was given). */
   listen: (options: ListenOptions) => Promise<{ tcp: AddressInfo, web: AddressInfo, irc?: AddressInfo }>
   /**
@@ -129,7 +135,7 @@ function buildTransports (room: ChatRoom, options: ChatServerOptions, logger: Ap
   // An IRC client on the plain port is told where IRC is.
   const ircPort = (): number | undefined => (irc.server.address() as AddressInfo | null)?.port
   const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs, ircPort })
-  const web: WebTransport = new WebTransport({
+  const web = new WebTransport({
     room,
     logger,
     maxQueueBytes,
@@ -138,19 +144,21 @@ function buildTransports (room: ChatRoom, options: ChatServerOptions, logger: Ap
     closeGraceMs,
     allowedOrigins: options.allowedOrigins ?? [],
     httpLimits: options.httpLimits
-  }, () => ({ ...clusterHealth(options.cluster), members: room.size, tcp: tcp.connections, ws: web.connections }))
+  })
   return { tcp, web, irc }
 }
 
 /**
- * Graceful stop, once however often called: nobody new, then the goodbye to
+ * Graceful stop, once however often called: /readyz fails at once (a load
+ * balancer stops sending members here), nobody new, then the goodbye to
  * everyone, then wait (at most closeGraceMs) for them to go; the cluster last,
  * since its clean stop announces the leaves of the members just closed.
  */
-function closer (room: ChatRoom, { tcp, web, irc }: { tcp: TcpTransport, web: WebTransport, irc: IrcTransport }, cluster: ChatServerOptions['cluster']): () => Promise<void> {
+function closer (room: ChatRoom, { tcp, web, irc }: { tcp: TcpTransport, web: WebTransport, irc: IrcTransport }, health: Health, cluster: ChatServerOptions['cluster']): () => Promise<void> {
   let closing: Promise<void> | undefined
   return async () => {
     closing ??= (async () => {
+      health.markDraining()
       web.stopAccepting()
       const tcpListenerClosed = tcp.stopAccepting()
       const ircListenerClosed = irc.stopAccepting()
@@ -165,7 +173,9 @@ function closer (room: ChatRoom, { tcp, web, irc }: { tcp: TcpTransport, web: We
 /**
  * Builds the chat server: one room, a TCP transport for netcat/telnet users,
  * a WebSocket transport (with the browser page) and an IRC transport (one
- * channel). Nothing listens until `listen()`.
+ * channel). The web port also answers `GET /healthz`, `GET /readyz` (ready
+ * once every port listens; in cluster mode only while Redis is reachable)
+ * and `GET /metrics`. Nothing listens until `listen()`.
  */
 export function createChatServer (options: ChatServerOptions = {}): ChatServer {
   const logger = options.logger ?? silentAppLogger
@@ -180,18 +190,23 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
   })
   const transports = buildTransports(room, options, logger)
   const { tcp, web, irc } = transports
-  registerReadyz(web, options.cluster)
-  const close = closer(room, transports, options.cluster)
+  const ops = createChatOps(room, { tcp, irc, ws: web }, options.cluster)
+  registerOpsRoutes(web.app, ops)
+  const close = closer(room, transports, ops.health, options.cluster)
   return {
     room,
     tcp,
     web,
     irc,
+    health: ops.health,
+    metrics: ops.metrics,
     async listen ({ port, webPort, ircPort, host = '127.0.0.1' }) {
       const tcpAddress = await tcp.listen(port, host)
       try {
         const webAddress = await web.listen(webPort, host)
-        return ircPort === undefined ? { tcp: tcpAddress, web: webAddress } : { tcp: tcpAddress, web: webAddress, irc: await irc.listen(ircPort, host) }
+        const bound = ircPort === undefined ? { tcp: tcpAddress, web: webAddress } : { tcp: tcpAddress, web: webAddress, irc: await irc.listen(ircPort, host) }
+        ops.health.markListening()
+        return bound
       } catch (err) {
         // Don't leave a port bound when another fails (EADDRINUSE).
         await close()

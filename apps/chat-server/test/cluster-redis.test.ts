@@ -29,7 +29,7 @@ describe.skipIf(!redisAvailable)('chat cluster: Redis down', () => {
     await redis.kill()
     expect(await bob.waitFor((e) => e.type === 'system' && e.code === 'REDIS_DOWN', 10_000)).toMatchObject({ text: expect.stringContaining('Redis unavailable') })
     await waitUntil(async () => (await getJson(a.webPort, '/readyz')).status === 503, '/readyz to say 503', 10_000)
-    expect(await getJson(a.webPort, '/readyz')).toEqual({ status: 503, body: { status: 'redis unavailable', redis: 'down' } })
+    expect(await getJson(a.webPort, '/readyz')).toEqual({ status: 503, body: { statusCode: 503, code: 'ERR_REDIS_UNAVAILABLE', error: 'Service Unavailable', message: expect.stringContaining('Redis'), status: 'unavailable', redis: 'down' } })
     expect((await getJson(b.webPort, '/healthz')).body).toMatchObject({ status: 'ok', redis: 'down' })
     alice.send('lost in the outage\n')
     expect(await alice.waitFor(/^!/)).toBe('! not delivered, Redis unavailable: nobody got it; try again (your message "lost in the outage")')

@@ -1,4 +1,4 @@
-import type { WebTransport } from '../web/web-transport.js'
+import type { CheckResult } from '@eventwire/kit'
 import type { ChatCluster } from './chat-cluster.js'
 
 /** The Redis link state for /healthz (`ready`, `connecting` or `down`); nothing in-process. */
@@ -7,16 +7,18 @@ export function clusterHealth (cluster: ChatCluster | undefined): { redis?: stri
 }
 
 /**
- * GET /readyz: 200 while the server takes members and, in cluster mode, its
- * Redis link is ready; 503 otherwise (closing, or Redis connecting/down), so a
- * load balancer sends new members elsewhere. Members already here stay
- * connected either way.
+ * Cluster mode's readiness check: ready while the Redis link is, so a load
+ * balancer sends new members elsewhere while it connects or is down. Members
+ * already here stay connected either way. The link's state is in the body.
  */
-export function registerReadyz (web: WebTransport, cluster: ChatCluster | undefined): void {
-  web.app.get('/readyz', async (_request, reply) => {
-    const redis = clusterHealth(cluster)
-    if (!web.endpoint.accepting) return await reply.code(503).send({ status: 'closing', ...redis })
-    if (cluster !== undefined && cluster.state !== 'ready') return await reply.code(503).send({ status: 'redis unavailable', ...redis })
-    return { status: 'ready', ...redis }
-  })
+export function clusterReadiness (cluster: ChatCluster): CheckResult {
+  const state = cluster.state
+  const details = { redis: state }
+  if (state === 'ready') return { ready: true, details }
+  return {
+    ready: false,
+    code: 'ERR_REDIS_UNAVAILABLE',
+    message: `the Redis link is ${state}: lines sent here are refused (NOT_DELIVERED) and lines from other instances do not arrive until it is back`,
+    details
+  }
 }

@@ -5,6 +5,7 @@ import { LeaveCodes, type ChatRequest, type LeaveReason, type MessageEvent, type
 import { LeaveReasons, quitReason } from '../core/leave-reasons.js'
 import type { Member, MemberTransport } from '../core/member.js'
 import { sanitizeText } from '../core/sanitize.js'
+import { dropReasonOf } from '../ops/transport-stats.js'
 import { dispatch } from './irc-commands.js'
 import { historyText, isRoomEvent } from './irc-events.js'
 import { IrcOutput } from './irc-output.js'
@@ -53,6 +54,8 @@ export class IrcConnection implements IrcSession, MemberTransport {
   #heard = true
   #pinged = false
   #ticks = 0
+  /** Why the server closed it, when that counts as a drop (metrics). */
+  #drop: string | undefined
   readonly #onData: (chunk: Buffer) => void
   readonly #onEnd: () => void
 
@@ -68,6 +71,7 @@ export class IrcConnection implements IrcSession, MemberTransport {
     socket.on('error', this.#onError)
     socket.on('close', this.#onClose)
     ctx.connections.add(this)
+    ctx.stats.opened(socket)
   }
 
   /** Own messages come back only to a client that asked for them (IRCv3 echo-message); others show what they sent. */
@@ -84,10 +88,15 @@ export class IrcConnection implements IrcSession, MemberTransport {
   }
 
   send (event: ServerEvent): boolean {
-    return this.#out.write(this.#render(event))
+    const text = this.#render(event)
+    if (!this.#out.write(text)) return this.ctx.stats.queueFull()
+    // '': shown otherwise (the welcome is the 001 burst) or not at all (events before the JOIN burst).
+    if (text.length > 0) this.ctx.stats.sent(event)
+    return true
   }
 
   close (reason: LeaveReason, graceful: boolean): void {
+    this.#drop ??= dropReasonOf(reason)
     this.#splitter.stop()
     // IRC clients show ERROR as the reason the server closed the link.
     if (graceful) this.#out.end(`ERROR :Closing link: ${this.nick} (${reason.text})\r\n`)
@@ -260,6 +269,7 @@ export class IrcConnection implements IrcSession, MemberTransport {
   }
 
   readonly #onLine = (line: string): void => {
+    this.ctx.stats.framesIn++
     this.#heard = true
     const message = parseIrcLine(line)
     if (message !== undefined) dispatch(this, message)
@@ -282,5 +292,6 @@ export class IrcConnection implements IrcSession, MemberTransport {
     this.#socket.off('end', this.#onEnd)
     if (this.member !== undefined) this.ctx.room.leave(this.member)
     this.ctx.connections.delete(this)
+    this.ctx.stats.closed(this.#socket, this.#drop)
   }
 }

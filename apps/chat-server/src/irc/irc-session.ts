@@ -4,6 +4,7 @@ import type { ChatRequest } from '../core/events.js'
 import type { Member } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
 import type { EncodeCache } from '../encode-cache.js'
+import type { ChatTransportStats } from '../ops/transport-stats.js'
 import type { IrcConnection } from './irc-connection.js'
 import type { IrcNames } from './irc-events.js'
 
@@ -29,6 +30,8 @@ export interface IrcShared extends IrcContext {
   readonly plain: EncodeCache<Buffer>
   readonly timed: EncodeCache<Buffer>
   readonly connections: ConnectionSet<IrcConnection>
+  /** The transport's counters, for the metrics. */
+  readonly stats: ChatTransportStats
 }
 
 /** What a pending request to the room was, so the room's error can become the right numeric. */

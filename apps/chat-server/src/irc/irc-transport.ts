@@ -8,6 +8,7 @@ import { LeaveReasons } from '../core/leave-reasons.js'
 import type { ChatRoom } from '../core/room.js'
 import { sanitizeText } from '../core/sanitize.js'
 import { EncodeCache } from '../encode-cache.js'
+import { ChatTransportStats } from '../ops/transport-stats.js'
 import { IrcConnection } from './irc-connection.js'
 import { IrcUsers, roomEventText } from './irc-events.js'
 import { MAX_CHANNEL_LENGTH } from './irc-replies.js'
@@ -56,6 +57,8 @@ export function assertChannelOption (channel: string): void {
  */
 export class IrcTransport {
   readonly server: net.Server
+  /** What the metrics read. */
+  readonly stats = new ChatTransportStats()
   readonly #ctx: IrcShared
   #pinger: NodeJS.Timeout | undefined
   readonly #pingIntervalMs: number
@@ -77,7 +80,8 @@ export class IrcTransport {
       users: new IrcUsers(options.room),
       plain: new EncodeCache((event) => Buffer.from(roomEventText(ctx, event as RoomEvent, false))),
       timed: new EncodeCache((event) => Buffer.from(roomEventText(ctx, event as RoomEvent, true))),
-      connections: new ConnectionSet({ closeGraceMs: options.closeGraceMs, end: (c) => { c.close(LeaveReasons.SHUTDOWN, true) }, destroy: (c) => { c.destroy() } })
+      connections: new ConnectionSet({ closeGraceMs: options.closeGraceMs, end: (c) => { c.close(LeaveReasons.SHUTDOWN, true) }, destroy: (c) => { c.destroy() } }),
+      stats: this.stats
     }
     this.#ctx = ctx
     this.#pingIntervalMs = options.pingIntervalMs

@@ -9,6 +9,7 @@ import type { Member, MemberTransport } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
 import { memberFailure } from '../guard-input.js'
+import { ChatTransportStats, dropReasonOf } from '../ops/transport-stats.js'
 import { CorkBatch } from './cork-batch.js'
 import { formatLine } from './format.js'
 import { notIrcLine, sniffIrc } from './irc-sniff.js'
@@ -41,6 +42,7 @@ interface TcpContext extends TcpTransportOptions {
   connections: ConnectionSet<TcpConnection>
   /** Uncorks, once per loop turn, every connection written to during it. */
   batch: CorkBatch
+  stats: ChatTransportStats
 }
 
 /**
@@ -69,6 +71,8 @@ class TcpConnection implements MemberTransport {
   /** A first line `NICK x`, held until the next line tells whether `USER` follows. */
   #held: string | undefined
   #interrupted = false
+  /** Why the server closed it, when that counts as a drop (metrics). */
+  #drop: string | undefined
   #onThrow: ((err: unknown) => void) | undefined
   // Input handlers, guarded: an exception in one fails this connection only.
   readonly #onData: (chunk: Buffer) => void
@@ -97,6 +101,7 @@ class TcpConnection implements MemberTransport {
     socket.on('error', this.#onError)
     socket.on('close', this.#onClose)
     ctx.connections.add(this)
+    ctx.stats.opened(socket)
     this.member = ctx.room.join(this, { announce: false })
     if (this.member.present) this.#sniffTimer = setTimeout(this.#onSniffTimeout, ctx.joinSniffMs)
   }
@@ -110,7 +115,7 @@ class TcpConnection implements MemberTransport {
       socket.uncork()
       socket.cork()
     }
-    if (socket.writableLength > this.#ctx.maxQueueBytes) return false
+    if (socket.writableLength > this.#ctx.maxQueueBytes) return this.#ctx.stats.queueFull()
     if (!this.#corked) {
       // Every line for this reader until the end of this event-loop turn (a chunk of messages,
       // a burst of joins) leaves in one writev, not one syscall per line.
@@ -120,10 +125,12 @@ class TcpConnection implements MemberTransport {
     }
     // Private lines read differently for sender and recipient; everything else is shared.
     socket.write(event.type === 'private' ? formatLine(event, this.member.nick) : this.#ctx.shared.get(event))
+    this.#ctx.stats.sent(event)
     return true
   }
 
-  close (_reason: LeaveReason, graceful: boolean): void {
+  close (reason: LeaveReason, graceful: boolean): void {
+    this.#drop ??= dropReasonOf(reason)
     this.#splitter.stop()
     if (!graceful) {
       this.#socket.destroy()
@@ -164,6 +171,7 @@ class TcpConnection implements MemberTransport {
   }
 
   readonly #onLine = (line: string): void => {
+    this.#ctx.stats.framesIn++
     if (this.#sniffTimer === undefined) {
       this.#ctx.room.input(this.member, line)
       return
@@ -220,6 +228,7 @@ class TcpConnection implements MemberTransport {
     this.#socket.off('end', this.#onEnd)
     this.#ctx.room.leave(this.member)
     this.#ctx.connections.delete(this)
+    this.#ctx.stats.closed(this.#socket, this.#drop)
   }
 }
 
@@ -229,6 +238,8 @@ const KEEPALIVE_DELAY_MS = 60_000
 /** The TCP side: a net.Server whose connections become room members. */
 export class TcpTransport {
   readonly server: net.Server
+  /** What the metrics read. */
+  readonly stats = new ChatTransportStats()
   readonly #ctx: TcpContext
 
   constructor (options: TcpTransportOptions) {
@@ -237,7 +248,8 @@ export class TcpTransport {
       shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
       // end: what a shutdown does to a member the room somehow did not close; destroy: after closeGraceMs.
       connections: new ConnectionSet({ closeGraceMs: options.closeGraceMs, end: (c) => { c.close(LeaveReasons.SHUTDOWN, true) }, destroy: (c) => { c.destroy() } }),
-      batch: new CorkBatch()
+      batch: new CorkBatch(),
+      stats: this.stats
     }
     // noDelay: a chat line is interactive, and one loop turn's lines already leave in one write,
     // so Nagle would only add delay. keepAlive: the kernel's probes find an idle nc user whose

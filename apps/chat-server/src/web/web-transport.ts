@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws'
 import { parseResume } from '../core/arrival.js'
 import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
+import { ChatTransportStats } from '../ops/transport-stats.js'
 import { textFrame } from './text-frame.js'
 import { WsConnection } from './ws-connection.js'
 
@@ -34,22 +35,23 @@ const WS_PATH = '/ws'
 const PUBLIC_DIR = new URL('../../public/', import.meta.url)
 
 /**
- * The browser side: fastify serves the page and /healthz; kit's
- * WebSocketEndpoint takes the upgrades for /ws on fastify's own HTTP server
- * (404 elsewhere, 503 while closing, one heartbeat timer, bounded close
- * handshakes) and each socket becomes a room member (WsConnection).
+ * The browser side: fastify serves the page (createChatServer adds the ops
+ * routes); kit's WebSocketEndpoint takes the upgrades for /ws on fastify's
+ * own HTTP server (404 elsewhere, 503 while closing, one heartbeat timer,
+ * bounded close handshakes) and each socket becomes a room member (WsConnection).
  */
 export class WebTransport {
   readonly app: FastifyInstance
   readonly endpoint: WebSocketEndpoint
+  /** What the metrics read. */
+  readonly stats = new ChatTransportStats(['origin'])
   readonly #members = new WeakMap<WebSocket, WsConnection>()
 
-  constructor (options: WebTransportOptions, stats: () => Record<string, unknown>) {
+  constructor (options: WebTransportOptions) {
     const shared = new EncodeCache((event) => textFrame(JSON.stringify(event)))
-    const context = { room: options.room, logger: options.logger, maxQueueBytes: options.maxQueueBytes, shared }
+    const context = { room: options.room, logger: options.logger, maxQueueBytes: options.maxQueueBytes, shared, stats: this.stats }
     this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false })
     serveStaticFiles(this.app, PUBLIC_DIR, { '/': 'index.html', '/app.js': 'app.js', '/style.css': 'style.css' })
-    this.app.get('/healthz', async () => ({ status: this.endpoint.accepting ? 'ok' : 'closing', ...stats() }))
     this.endpoint = new WebSocketEndpoint({
       server: this.app.server,
       path: WS_PATH,
@@ -58,7 +60,10 @@ export class WebTransport {
       closeGraceMs: options.closeGraceMs,
       // A page on another site must not make its visitors' browsers talk in our room.
       allowedOrigins: options.allowedOrigins,
-      originRefusal: (origin) => `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`,
+      originRefusal: (origin) => {
+        this.stats.refuse('origin')
+        return `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`
+      },
       logger: options.logger,
       // `/ws?since=SEQ&epoch=EPOCH`: a reconnecting client gets what it missed (see parseResume).
       onConnection: (ws, socket, request) => { this.#members.set(ws, new WsConnection(ws, socket, context, parseResume(request.url))) },
@@ -80,7 +85,7 @@ export class WebTransport {
     return this.app.server.address() as AddressInfo
   }
 
-  /** Refuses new upgrades (503) from now on; the page and /healthz keep answering until stop(). */
+  /** Refuses new upgrades (503) from now on; the page and the ops routes keep answering until stop(). */
   stopAccepting (): void {
     this.endpoint.stopAccepting()
   }

@@ -8,6 +8,7 @@ import type { Member, MemberTransport } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
 import type { EncodeCache } from '../encode-cache.js'
 import { guardInput } from '../guard-input.js'
+import { ChatDropReasons, dropReasonOf, type ChatTransportStats, type MeteredSocket } from '../ops/transport-stats.js'
 import { decodeClientMessage } from './client-message.js'
 
 /** What every browser connection shares. */
@@ -18,6 +19,7 @@ export interface WsContext {
   maxQueueBytes: number
   /** One ready-made text frame per broadcast. */
   shared: EncodeCache<Buffer>
+  stats: ChatTransportStats
 }
 
 /**
@@ -53,6 +55,8 @@ export class WsConnection implements MemberTransport {
   readonly member: Member
   /** The guarded message handler: an exception in it fails this connection only. */
   readonly #onMessage: (data: RawData, isBinary: boolean) => void
+  /** Why the server closed it, when that counts as a drop (metrics). */
+  #drop: string | undefined
 
   constructor (ws: WebSocket, socket: Duplex, ctx: WsContext, resume?: ResumeFrom) {
     this.#ws = ws
@@ -61,7 +65,9 @@ export class WsConnection implements MemberTransport {
     this.#onMessage = guardInput(this.#message, ctx, () => this.member, () => this.close(LeaveReasons.INTERNAL_ERROR, true))
     // The endpoint has given ws its 'error' listener and answers pings; this adds what the room needs.
     ws.on('message', this.#onMessage)
+    ws.once('error', this.#onBadFrame)
     ws.once('close', this.#onClose)
+    ctx.stats.opened(this.#metered)
     this.member = ctx.room.join(this, { resume })
   }
 
@@ -69,15 +75,17 @@ export class WsConnection implements MemberTransport {
     // Not OPEN: closing, and no data frame may follow a close frame.
     if (this.#ws.readyState !== WebSocket.OPEN) return true
     const socket = this.#socket
-    if (socket.writableLength > this.#ctx.maxQueueBytes) return false
+    if (socket.writableLength > this.#ctx.maxQueueBytes) return this.#ctx.stats.queueFull()
     // One JSON text frame per broadcast, shared by every browser. Written beside ws, not
     // through it: ws also writes each frame whole and at once (no compression, no Blobs
     // here), so frames never interleave, and its bufferedAmount still counts these bytes.
     socket.write(this.#ctx.shared.get(event))
+    this.#ctx.stats.sent(event)
     return true
   }
 
   close (reason: LeaveReason, graceful: boolean): void {
+    this.#drop ??= dropReasonOf(reason)
     if (!graceful) {
       this.#ws.terminate()
       return
@@ -91,7 +99,13 @@ export class WsConnection implements MemberTransport {
     this.#ctx.room.kick(this.member, LeaveReasons.NO_ANSWER, false)
   }
 
+  /** The upgraded socket is a net.Socket (Duplex is all ws types it as): its byte counters and queue. */
+  get #metered (): MeteredSocket {
+    return this.#socket as unknown as MeteredSocket
+  }
+
   readonly #message = (data: RawData, isBinary: boolean): void => {
+    this.#ctx.stats.framesIn++
     const room = this.#ctx.room
     if (isBinary) {
       room.reject(this.member, ChatErrorCodes.BAD_REQUEST, 'binary frames are not supported; send JSON text')
@@ -102,8 +116,15 @@ export class WsConnection implements MemberTransport {
     else room.reject(this.member, ChatErrorCodes.BAD_REQUEST, decoded.text)
   }
 
+  /** ws emits 'error' (once) for a peer's bad frame or one over maxPayload, and closes the socket itself. */
+  readonly #onBadFrame = (): void => {
+    this.#drop ??= ChatDropReasons.BAD_INPUT
+  }
+
   readonly #onClose = (): void => {
     this.#ws.off('message', this.#onMessage)
+    this.#ws.off('error', this.#onBadFrame)
     this.#ctx.room.leave(this.member)
+    this.#ctx.stats.closed(this.#metered, this.#drop)
   }
 }
