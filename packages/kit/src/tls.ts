@@ -79,8 +79,11 @@ function refuse (socket: net.Socket, message: string | null): void {
 export interface StreamServerOptions extends net.ServerOpts {
   /** Speak TLS on this listener. Absent: plain TCP. */
   tls?: ServerTls
-  /** The line a plain-text client on a TLS port reads before the close. */
-  plainTextRefusal?: string
+  /**
+   * The line a plain-text client on a TLS port reads before the close; a
+   * function is asked at each refusal (to name the port once it is bound).
+   */
+  plainTextRefusal?: string | (() => string)
   /** See PlainTextRefusal.silentMs. Default 2 s. */
   plainTextSilentMs?: number
 }
@@ -97,7 +100,7 @@ export function createStreamServer (options: StreamServerOptions, onConnection: 
   server.on('tlsClientError', ignoreError)
   refusePlainText(server, {
     silentMs: plainTextSilentMs ?? 2000,
-    message: () => plainTextRefusal ?? 'this port speaks TLS; connect with a TLS client (openssl s_client -quiet -connect host:port)\n'
+    message: () => (typeof plainTextRefusal === 'function' ? plainTextRefusal() : plainTextRefusal) ?? 'this port speaks TLS; connect with a TLS client (openssl s_client -quiet -connect host:port)\n'
   })
   return server
 }

@@ -77,6 +77,12 @@ describe('createStreamServer with tls', () => {
     expect(text).toBe('ERR use TLS here\n')
   })
 
+  it('asks a refusal function at each refusal (so it can name the port bound)', async () => {
+    let port = 0
+    port = await startEcho({ tls: serverTls, plainTextRefusal: () => `ERR use TLS on ${port}\n` })
+    expect((await plainExchange(port, 'hi\n')).text).toBe(`ERR use TLS on ${port}\n`)
+  })
+
   it('tells a silent plain-text client (one waiting for a greeting) after the silence, not at the handshake timeout', async () => {
     const port = await startEcho({ tls: serverTls, plainTextSilentMs: 200 })
     const { text, closed, ms } = await plainExchange(port, null)

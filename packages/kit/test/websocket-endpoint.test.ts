@@ -56,6 +56,27 @@ describe('WebSocketEndpoint', () => {
     expect((await open(url)).status).toBe(503)
   })
 
+  it('authorize turns a request away with its own status, body and headers, after the origin check', async () => {
+    const body = JSON.stringify({ statusCode: 401, code: 'ERR_UNAUTHORIZED', error: 'Unauthorized', message: 'no token' })
+    const { url } = await start({
+      authorize: (request) => request.headers.authorization === 'Bearer right' ? undefined : { status: 401, body, headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer' } }
+    })
+    expect((await open(url, { headers: { authorization: 'Bearer right' } })).first).toBe('welcome')
+    const answer = await new Promise<{ status?: number, headers: Record<string, unknown>, text: string }>((resolve) => {
+      const ws = new WebSocket(url, { headers: { authorization: 'Bearer wrong' } })
+      ws.on('error', () => {})
+      ws.once('unexpected-response', (_req, res) => {
+        let text = ''
+        res.on('data', (c: Buffer) => { text += c.toString() })
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, text }))
+      })
+    })
+    expect(answer).toMatchObject({ status: 401, headers: { 'content-type': 'application/json; charset=utf-8', 'www-authenticate': 'Bearer', connection: 'close' } })
+    expect(JSON.parse(answer.text)).toEqual(JSON.parse(body))
+    // Another site is still a 403, whatever its token.
+    expect((await open(url, { origin: 'http://evil.example', headers: { authorization: 'Bearer right' } })).status).toBe(403)
+  })
+
   it('drops a client that stops answering pings, with one timer for everybody', async () => {
     const { url } = await start({ heartbeatIntervalMs: 50 })
     const healthy = await open(url)

@@ -28,6 +28,12 @@ export interface WebSocketEndpointOptions {
   allowedOrigins?: readonly string[]
   /** The 403 body for a refused origin: say how this app's operator allows one (its env var). */
   originRefusal?: (origin: string) => string
+  /**
+   * Judged after the path and the origin, before the handshake: undefined
+   * lets the request in, a refusal answers it instead (a 401 for a missing
+   * token). It must not throw on the peer's headers; if it does, the request gets a 400.
+   */
+  authorize?: (request: IncomingMessage) => UpgradeRefusal | undefined
   logger: EndpointLogger
   /**
    * A socket is open. `socket` is the upgraded TCP socket under `ws`, for
@@ -36,6 +42,14 @@ export interface WebSocketEndpointOptions {
   onConnection: (ws: WebSocket, socket: Duplex, request: IncomingMessage) => void
   /** A socket missed a heartbeat. Default: terminate it. */
   onUnresponsive?: (ws: WebSocket) => void
+}
+
+/** The HTTP answer to an upgrade request turned away (see rejectUpgrade). */
+export interface UpgradeRefusal {
+  status: number
+  body: string
+  /** E.g. `content-type: application/json` for a body in the shared error shape, `www-authenticate` for a 401. */
+  headers?: Readonly<Record<string, string>>
 }
 
 /**
@@ -125,6 +139,8 @@ export class WebSocketEndpoint {
       const refusal = this.#options.originRefusal?.(origin) ?? `origin not allowed: ${origin}; the server's operator can add it to the allowed origins`
       return rejectUpgrade(socket, 403, refusal)
     }
+    const refusal = this.#options.authorize?.(request)
+    if (refusal !== undefined) return rejectUpgrade(socket, refusal.status, refusal.body, refusal.headers)
     // Until ws takes over the socket, a reset during the handshake must not crash the process.
     socket.on('error', ignore)
     this.wss.handleUpgrade(request, socket, head, (ws) => {
