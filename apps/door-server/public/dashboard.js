@@ -3,7 +3,12 @@
 // never has to replay history. Reconnects with capped, jittered backoff.
 // While disconnected nothing shown is live: the state is greyed and labelled
 // "last known" with its age, the counter stops, and the sensor is "unknown".
+// A server with DOOR_CLIENT_TOKEN wants the token: open the page as /?token=...;
+// it is passed on to /ws. A refusal (close code 4401) is shown and not retried.
 'use strict'
+
+const WS_UNAUTHORIZED = 4401
+const token = new URLSearchParams(location.search).get('token')
 
 const $ = (id) => document.getElementById(id)
 let state = null
@@ -73,7 +78,9 @@ function setConnection (text, bad) {
 }
 
 function connect () {
-  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws')
+  // The page's own scheme: an https page may only open wss://, and the server speaks TLS on both anyway.
+  const query = token === null ? '' : '?token=' + encodeURIComponent(token)
+  const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/ws' + query)
   ws.onopen = () => {
     if (everConnected) reconnects++
     everConnected = true
@@ -91,9 +98,15 @@ function connect () {
     clockOffset = data.serverTime - Date.now()
     render()
   }
-  ws.onclose = () => {
+  ws.onclose = (event) => {
     if (live) lostAt = Date.now() // only the first close of an outage: retries do not make it younger
     live = false
+    if (event.code === WS_UNAUTHORIZED) {
+      // The same token would be refused again: say what to do instead of retrying.
+      setConnection(token === null ? 'refused: this server needs a token, open the page as /?token=…' : 'refused: wrong token', true)
+      render()
+      return
+    }
     setConnection('disconnected, retrying…', true)
     render()
     const wait = Math.round(delay * (0.5 + Math.random() / 2))

@@ -1,7 +1,7 @@
 import { parseOriginList } from '@eventwire/kit'
-import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
+import { ConfigError, hostOption, tlsOptions, type OptionSpec } from '@eventwire/service'
 import { mqttConfigSpecs } from './mqtt/mqtt-config.js'
-import { DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-options.js'
+import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_HEARTBEAT_TIMEOUT_MS, DEFAULT_MAX_QUEUE_BYTES, DEFAULT_OFFLINE_AFTER_MS, DEFAULT_QUEUE_GRACE_MS } from './door-options.js'
 
 /** Every setting of the door-server: environment variable, matching --flag, default. */
 export const doorConfigSpecs = {
@@ -16,6 +16,10 @@ export const doorConfigSpecs = {
   queueGraceMs: { env: 'DOOR_QUEUE_GRACE_MS', flag: 'queue-grace-ms', type: 'int', default: DEFAULT_QUEUE_GRACE_MS, min: 10, help: 'how long a client\'s queue may stay above --max-queue-bytes before it counts as not reading, ms' },
   allowedOrigins: { env: 'DOOR_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'comma-separated origins (scheme://host[:port]) whose pages may open the dashboard WebSocket besides its own' },
   heartbeatTimeoutMs: { env: 'DOOR_HEARTBEAT_TIMEOUT_MS', flag: 'heartbeat-timeout-ms', type: 'int', default: DEFAULT_HEARTBEAT_TIMEOUT_MS, min: 100, help: 'a client that pings is dropped after this much silence, ms' },
+  // TLS_CERT_FILE, TLS_KEY_FILE: both ports (the event stream, and the dashboard as HTTPS/WSS).
+  ...tlsOptions,
+  clientToken: { env: 'DOOR_CLIENT_TOKEN', flag: 'client-token', type: 'optional-string', help: 'TCP clients must send ["auth", token] first (door-client --token); the dashboard\'s /ws and /state want ?token=. Prefer the variable: ps shows flags' },
+  authTimeoutMs: { env: 'DOOR_AUTH_TIMEOUT_MS', flag: 'auth-timeout-ms', type: 'int', default: DEFAULT_AUTH_TIMEOUT_MS, min: 100, help: 'with DOOR_CLIENT_TOKEN: a TCP client that has not authenticated within this is refused, ms' },
   redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: instances with the same Redis (redis://[user:password@]host:port[/db]) share one door; unset: in-process' },
   // The cluster package's DEFAULT_PREFIX, written out so that --help does not load ioredis.
   redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: 'eventwire:', help: 'cluster mode: every Redis key starts with it, so deployments can share a Redis' },

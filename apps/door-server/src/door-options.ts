@@ -1,6 +1,7 @@
-import { DEFAULT_CLOSE_GRACE_MS, type HttpLimits } from '@eventwire/kit'
-import { assertNumberOption, silentAppLogger, type AppLogger } from '@eventwire/protocol'
+import { DEFAULT_CLOSE_GRACE_MS, type HttpLimits, type ServerTls } from '@eventwire/kit'
+import { ErrorCodes, ProtocolError, assertNumberOption, silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import type { DoorBus } from './door-bus.js'
+import { AUTH_EVENT } from './refusal.js'
 import type { ManualSensor } from './sensors/manual.js'
 import type { DoorSensor } from './sensors/sensor.js'
 import { DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR } from './slow-reader.js'
@@ -13,6 +14,7 @@ export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000
 export const DEFAULT_TCP_KEEP_ALIVE_MS = 30_000
 export const DEFAULT_MAX_CONNECTIONS = 10_000
 export const DEFAULT_MAX_LINE_BYTES = 1024
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 export { DEFAULT_CLOSE_GRACE_MS, DEFAULT_QUEUE_GRACE_MS, QUEUE_HARD_CAP_FACTOR }
 
 /** The longest delay Node's timers take (2^31 - 1 ms, about 24.8 days). */
@@ -56,6 +58,19 @@ export interface DoorServerOptions {
   httpLimits?: HttpLimits
   /** Enables `POST /sensor` on the web port with `Authorization: Bearer <token>`, feeding `sensor`. */
   httpSensor?: { sensor: ManualSensor, token: string }
+  /**
+   * TLS on both ports: the event stream (a plain-text client gets a `refused`
+   * frame and a close) and the dashboard (HTTPS, WSS on /ws). Default: plain.
+   */
+  tls?: ServerTls
+  /**
+   * A shared secret TCP clients must send first as `["auth", token]` before they
+   * get anything; the dashboard's /ws and GET /state want it as `?token=` or
+   * `Authorization: Bearer`. Default: none, anyone may listen.
+   */
+  clientToken?: string
+  /** With `clientToken`: a TCP client that has not sent its auth frame within this is refused. Default 10 000. */
+  authTimeoutMs?: number
   /** Where events travel and the state is kept. Default: a new InProcessDoorBus (issue 12 adds Redis). */
   bus?: DoorBus
   /** Default: silent. main.ts passes pino. */
@@ -63,8 +78,9 @@ export interface DoorServerOptions {
 }
 
 /** The options with every default filled in, checked. */
-export type ResolvedDoorOptions = Required<Omit<DoorServerOptions, 'httpSensor' | 'httpLimits' | 'bus'>>
-  & Pick<DoorServerOptions, 'httpSensor' | 'httpLimits' | 'bus'>
+type Optional = 'httpSensor' | 'httpLimits' | 'bus' | 'tls' | 'clientToken'
+export type ResolvedDoorOptions = Required<Omit<DoorServerOptions, Optional>>
+  & Pick<DoorServerOptions, Optional>
   & { queueHardCapBytes: number }
 
 /** Fills in the defaults; a number out of range throws ProtocolError ERR_INVALID_OPTION naming the option. */
@@ -80,6 +96,7 @@ export function resolveDoorOptions (options: DoorServerOptions): ResolvedDoorOpt
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS,
     allowedOrigins: options.allowedOrigins ?? [],
     logger: options.logger ?? silentAppLogger
   }
@@ -95,5 +112,14 @@ export function resolveDoorOptions (options: DoorServerOptions): ResolvedDoorOpt
   assertNumberOption('maxLineBytes', resolved.maxLineBytes, 1, { integer: true })
   assertNumberOption('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1, timer)
   assertNumberOption('closeGraceMs', resolved.closeGraceMs, 0, timer)
+  assertNumberOption('authTimeoutMs', resolved.authTimeoutMs, 1, timer)
+  if (options.clientToken !== undefined && (typeof options.clientToken !== 'string' || options.clientToken === '')) {
+    // The value is not echoed: it is a secret.
+    throw new ProtocolError(ErrorCodes.INVALID_OPTION, 'clientToken must be a non-empty string (or absent for no token)', { option: 'clientToken' })
+  }
+  // Clients send the token in one line; a token that cannot fit would lock everyone out.
+  if (options.clientToken !== undefined && Buffer.byteLength(JSON.stringify([AUTH_EVENT, options.clientToken])) > resolved.maxLineBytes) {
+    throw new ProtocolError(ErrorCodes.INVALID_OPTION, `clientToken is too long: ["auth", token] must fit in maxLineBytes (${resolved.maxLineBytes} bytes)`, { option: 'clientToken' })
+  }
   return { ...resolved, queueHardCapBytes: resolved.maxQueueBytes * QUEUE_HARD_CAP_FACTOR }
 }

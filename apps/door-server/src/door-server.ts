@@ -51,6 +51,9 @@ function buildTransports (hub: DoorHub, o: ReturnType<typeof resolveDoorOptions>
     maxConnections: o.maxConnections,
     maxLineBytes: o.maxLineBytes,
     closeGraceMs: o.closeGraceMs,
+    tls: o.tls,
+    clientToken: o.clientToken,
+    authTimeoutMs: o.authTimeoutMs,
     logger
   })
   const web = new WebDashboard(hub.bus, {
@@ -60,6 +63,8 @@ function buildTransports (hub: DoorHub, o: ReturnType<typeof resolveDoorOptions>
     httpSensor: o.httpSensor,
     allowedOrigins: o.allowedOrigins,
     httpLimits: o.httpLimits,
+    tls: o.tls,
+    clientToken: o.clientToken,
     logger
   })
   return { tcp, web }

@@ -1,5 +1,6 @@
 export { createDoorServer, type DoorServer, type DoorListenOptions } from './door-server.js'
 export {
+  DEFAULT_AUTH_TIMEOUT_MS,
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_HEARTBEAT_TIMEOUT_MS,
@@ -15,7 +16,9 @@ export {
 export { InProcessDoorBus, applyDoorEvent, initialDoorEvents, type DoorBus, type DoorEventListener } from './door-bus.js'
 export { DoorHub, isSharedDoorBus, type DoorHubOptions, type SharedDoorBus, type OfflineVerdict } from './door-hub.js'
 export { TcpBroadcast, type TcpBroadcastOptions } from './tcp-broadcast.js'
-export { WebDashboard, type WebDashboardOptions, type DashboardMessage } from './web-dashboard.js'
+export { AuthGate, type AuthGateOptions } from './tcp-auth.js'
+export { AUTH_EVENT, REFUSED_EVENT, RefusalCodes, parseRefusal, refusalFrame, type Refusal, type RefusalCode } from './refusal.js'
+export { WebDashboard, WS_UNAUTHORIZED, type WebDashboardOptions, type DashboardMessage } from './web-dashboard.js'
 export { BaseSensor, type DoorSensor, type SensorEvents } from './sensors/sensor.js'
 export { ManualSensor } from './sensors/manual.js'
 export { SimulatedSensor, type SimulatedSensorOptions } from './sensors/simulated.js'

@@ -1,4 +1,4 @@
-import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, readServerTls, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { allowedOriginsFrom, doorConfigSpecs, redisFrom } from './config.js'
 import { connectClusterBus } from './cluster/connect.js'
@@ -19,6 +19,8 @@ await runService({
   specs: doorConfigSpecs,
   async start (config) {
     const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
+    // A bad certificate or key stops the start (exit 2, one line naming the variable), not the first handshake.
+    const tls = readServerTls(config)
     const redis = redisFrom(config)
     // Every MQTT setting is checked (a bad MQTT_URL is one line naming it) before anything connects.
     const mqtt = mqttSetupFrom(config, config.sensor, logger)
@@ -34,6 +36,9 @@ await runService({
       queueGraceMs: config.queueGraceMs,
       heartbeatTimeoutMs: config.heartbeatTimeoutMs,
       allowedOrigins,
+      tls,
+      clientToken: config.clientToken,
+      authTimeoutMs: config.authTimeoutMs,
       logger
     })
     const publisher = mqtt.publisher === undefined ? undefined : new MqttDoorPublisher(door.hub.bus, mqtt.publisher)
@@ -41,7 +46,9 @@ await runService({
     const { tcp, web } = await door.listen({ port: config.port, webPort: config.webPort, host: config.host })
     // One publisher for the whole cluster: a Redis lease picks it (in-process: this one).
     const role: PublisherRole | undefined = publisher === undefined ? undefined : await startPublisherRole(publisher, bus?.link, logger)
-    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), sensor: config.sensor, mqtt: mqtt.publisher !== undefined }, `door-server listening on ${formatAddress(tcp)} (dashboard http://${formatAddress(web)}/)`)
+    // Whether a token is set is logged, never the token.
+    const [stream, page] = tls === undefined ? ['', 'http'] : ['tls://', 'https']
+    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), tls: tls !== undefined, clientToken: config.clientToken !== undefined, sensor: config.sensor, mqtt: mqtt.publisher !== undefined }, `door-server listening on ${stream}${formatAddress(tcp)} (dashboard ${page}://${formatAddress(web)}/)`)
     return {
       close: async () => {
         // The publisher first: its `offline` goes out cleanly before the door stops.

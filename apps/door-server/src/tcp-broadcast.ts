@@ -1,9 +1,11 @@
-import net from 'node:net'
-import { ConnectionSet } from '@eventwire/kit'
+import type net from 'node:net'
+import { ConnectionSet, createStreamServer, createTokenCheck, type ServerTls } from '@eventwire/kit'
 import { TransportStats } from '@eventwire/kit/metrics'
 import { ErrorCodes, RemoteEmitter, addListeners, isProtocolError, type AppLogger, type HeartbeatOptions } from '@eventwire/protocol'
 import { initialDoorEvents, type DoorBus } from './door-bus.js'
 import { DoorDropReasons, dropReasonOf } from './door-ops.js'
+import { AUTH_EVENT, TLS_REQUIRED_FRAME } from './refusal.js'
+import { AuthGate } from './tcp-auth.js'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import type { DoorEvent } from './types.js'
 
@@ -24,12 +26,18 @@ export interface TcpBroadcastOptions {
   maxLineBytes: number
   /** How long close() lets clients take what they were sent before their sockets are destroyed. */
   closeGraceMs: number
+  /** Speak TLS (a plain-text client is sent TLS_REQUIRED_FRAME and closed). Absent: plain TCP. */
+  tls?: ServerTls
+  /** Clients must send `["auth", token]` first (see AuthGate). Absent: anyone may listen. */
+  clientToken?: string
+  /** With `clientToken`: how long a client has to send its auth frame. */
+  authTimeoutMs: number
   logger: AppLogger
 }
 
-/** Wire events: `["open",ms]`, `["close",ms]`, `["offline",ms]`, `["online",ms]`; clients send nothing but pings. */
+/** Wire events: `["open",ms]`, `["close",ms]`, `["offline",ms]`, `["online",ms]`; clients send nothing but pings (and their auth frame first). */
 type DoorWire = Record<DoorEvent['name'], (at: number) => void>
-type Client = RemoteEmitter<Record<string, never>, DoorWire>
+type Client = RemoteEmitter<{ [AUTH_EVENT]: () => void }, DoorWire>
 
 /**
  * The TCP side: one RemoteEmitter per client, every event the DoorBus delivers
@@ -40,7 +48,7 @@ type Client = RemoteEmitter<Record<string, never>, DoorWire>
 export class TcpBroadcast {
   readonly server: net.Server
   /** What the metrics read: plain numbers bumped per connection and per event sent, nothing allocated. */
-  readonly stats = new TransportStats({ refused: ['max_connections', 'shutting_down'], dropped: Object.values(DoorDropReasons), messagesDropped: [DoorDropReasons.NOT_READING] })
+  readonly stats = new TransportStats({ refused: ['max_connections', 'shutting_down', 'unauthorized'], dropped: Object.values(DoorDropReasons), messagesDropped: [DoorDropReasons.NOT_READING] })
   /** Events the bus delivered, each once whatever the number of clients (this is the bus's one TCP subscriber). */
   readonly eventsDelivered: Record<DoorEvent['name'], number> = { open: 0, close: 0, offline: 0, online: 0 }
   readonly #bus: DoorBus
@@ -51,6 +59,8 @@ export class TcpBroadcast {
   readonly #peers = new WeakMap<Client, string>()
   readonly #slowReaders: SlowReaderWatch<Client>
   readonly #unsubscribe: () => void
+  /** With a client token: the clients that have not authenticated yet. */
+  readonly #auth: AuthGate | null
   #closing: Promise<void> | null = null
   /** Clients whose emitter is still open: those that get events (a dropped one may linger in #connections). */
   #live = 0
@@ -71,9 +81,24 @@ export class TcpBroadcast {
       queuedBytes: (client) => client.bufferedBytes,
       onSlow: this.#onSlow
     })
-    this.server = net.createServer({ noDelay: true, keepAlive: true, keepAliveInitialDelay: options.tcpKeepAliveMs })
+    this.#auth = options.clientToken === undefined
+      ? null
+      : new AuthGate({
+        check: createTokenCheck(options.clientToken),
+        timeoutMs: options.authTimeoutMs,
+        maxLineBytes: options.maxLineBytes,
+        onAuthenticated: this.#onAuthenticated,
+        onRefused: this.#onUnauthorized
+      })
+    // With TLS, #onConnection gets the socket after the handshake; a plain-text client is told in our own frame format.
+    this.server = createStreamServer({
+      noDelay: true,
+      keepAlive: true,
+      keepAliveInitialDelay: options.tcpKeepAliveMs,
+      tls: options.tls,
+      plainTextRefusal: TLS_REQUIRED_FRAME
+    }, this.#onConnection)
     this.server.maxConnections = options.maxConnections
-    this.server.on('connection', this.#onConnection)
     this.server.on('drop', this.#onDrop)
     this.server.on('error', this.#onServerError)
     this.#unsubscribe = bus.subscribe(this.#onEvent)
@@ -115,9 +140,14 @@ export class TcpBroadcast {
     this.#unsubscribe()
     this.#slowReaders.stop()
     const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.#auth?.close()
     await this.#connections.close()
-    this.server.off('connection', this.#onConnection)
+    // Only once the server has closed: a TLS handshake that finishes during close() still
+    // reaches #onConnection, which destroys it; without a listener it would keep the server open.
     await serverClosed
+    // createStreamServer listens on 'connection' (plain) or 'secureConnection' (TLS).
+    this.server.off('connection', this.#onConnection)
+    this.server.off('secureConnection', this.#onConnection)
     this.server.off('drop', this.#onDrop)
     this.server.off('error', this.#onServerError)
   }
@@ -128,6 +158,28 @@ export class TcpBroadcast {
       socket.destroy()
       return
     }
+    if (this.#auth === null) this.#welcome(socket)
+    else this.#auth.admit(socket)
+  }
+
+  /** The gate hands the socket over paused, its auth frame consumed: wrap it, then let it flow. */
+  readonly #onAuthenticated = (socket: net.Socket): void => {
+    if (this.#connections.closing) {
+      this.stats.refuse('shutting_down')
+      socket.destroy()
+      return
+    }
+    this.#welcome(socket)
+    socket.resume()
+  }
+
+  readonly #onUnauthorized = (socket: net.Socket, reason: string): void => {
+    this.stats.refuse('unauthorized')
+    this.#options.logger.info({ peer: peerOf(socket), reason }, 'refused a client that did not authenticate')
+  }
+
+  /** Today's behaviour for a client we serve: the current state at once, then every event. */
+  #welcome (socket: net.Socket): void {
     const client = this.#accept(socket)
     // Reset before we got it: its 'close' has fired already, so it must not enter the set that close() waits on.
     if (client.closed || socket.closed) return
@@ -151,7 +203,7 @@ export class TcpBroadcast {
   /** Wraps the socket in a RemoteEmitter with our limits, and wires its error and close handling. */
   #accept (socket: net.Socket): Client {
     const { logger } = this.#options
-    const peer = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
+    const peer = peerOf(socket)
     const client: Client = new RemoteEmitter(socket, {
       maxLineBytes: this.#options.maxLineBytes,
       onBadFrame: 'close',
@@ -176,9 +228,13 @@ export class TcpBroadcast {
       }
       logger.warn({ peer, code: (err as { code?: string }).code, err: err.message }, 'client connection error; closing it')
     }
+    // "auth" is reserved: a second auth frame (or one sent to a server without a token) is no event; dropped and logged.
+    const onLateAuth = (): void => logger.debug({ peer }, 'dropped an auth frame from a client that is not authenticating')
     client.on('error', onError)
+    client.on(AUTH_EVENT, onLateAuth)
     client.onClose(() => {
       client.off('error', onError)
+      client.off(AUTH_EVENT, onLateAuth)
       this.#slowReaders.delete(client)
       if (!this.#connections.has(client)) return // refused before it was counted
       this.#live--
@@ -220,4 +276,8 @@ export class TcpBroadcast {
   readonly #onServerError = (err: Error): void => {
     this.#options.logger.error({ err: err.message }, 'TCP server error')
   }
+}
+
+function peerOf (socket: net.Socket): string {
+  return `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`
 }

@@ -1,13 +1,14 @@
-import { createHash, timingSafeEqual } from 'node:crypto'
+import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
+import { createTokenCheck, errorBody, fastifyHttpLimits, type HttpLimits, type ServerTls } from '@eventwire/kit'
 import { TransportStats, type SocketCounters } from '@eventwire/kit/metrics'
 import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
 import type { WebSocket } from 'ws'
 import type { DoorBus } from './door-bus.js'
 import { DoorDropReasons } from './door-ops.js'
+import { RefusalCodes } from './refusal.js'
 import type { ManualSensor } from './sensors/manual.js'
 import { SlowReaderWatch, type SlowVerdict } from './slow-reader.js'
 import { isDoorState, type DoorEvent } from './types.js'
@@ -33,8 +34,15 @@ export interface WebDashboardOptions {
   allowedOrigins: readonly string[]
   /** Header, request and idle timeouts and the connection cap of the HTTP server. Default: the kit's. */
   httpLimits?: HttpLimits
+  /** HTTPS (and WSS on /ws); a plain HTTP request gets the kit's 400 ERR_TLS_REQUIRED. */
+  tls?: ServerTls
+  /** The door's client token: /ws and GET /state want it (`?token=` or `Authorization: Bearer`). */
+  clientToken?: string
   logger: AppLogger
 }
+
+/** The WebSocket close code for a missing or wrong token (4000–4999 are the application's): the page stops retrying on it. */
+export const WS_UNAUTHORIZED = 4401
 
 const PUBLIC_DIR = new URL('../public/', import.meta.url)
 
@@ -61,13 +69,15 @@ export interface DashboardMessage {
 export class WebDashboard {
   readonly app: FastifyInstance
   /** What the metrics read (browsers on /ws): plain numbers, nothing allocated per message. */
-  readonly stats = new TransportStats({ refused: ['origin'], dropped: [DoorDropReasons.NOT_READING, DoorDropReasons.HEARTBEAT], messagesDropped: [DoorDropReasons.NOT_READING] })
+  readonly stats = new TransportStats({ refused: ['origin', 'unauthorized'], dropped: [DoorDropReasons.NOT_READING, DoorDropReasons.HEARTBEAT], messagesDropped: [DoorDropReasons.NOT_READING] })
   /** Each browser's upgraded TCP socket, for its byte counters. */
   readonly #sockets = new Map<WebSocket, SocketCounters>()
   readonly #bus: DoorBus
   readonly #options: WebDashboardOptions
   readonly #slowReaders: SlowReaderWatch<WebSocket>
   readonly #unsubscribe: () => void
+  /** True when the request may see the door; always without a client token. */
+  readonly #mayWatch: (request: IncomingMessage) => boolean
   #endpoint: WebSocketEndpoint | null = null
   #closing: Promise<void> | null = null
 
@@ -81,10 +91,15 @@ export class WebDashboard {
       queuedBytes: (ws) => ws.bufferedAmount,
       onSlow: this.#onSlow
     })
+    this.#mayWatch = watchCheck(options.clientToken)
     // Slowloris: slow or idle senders are cut off, and the connection count is capped.
-    this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false, bodyLimit: 1024 })
+    this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits, options.tls), logger: false, bodyLimit: 1024 })
+    // The page and its script hold no door data: served to anyone, they pass the page's ?token= on to /ws.
     serveStaticFiles(this.app, PUBLIC_DIR, { '/': 'index.html', '/dashboard.js': 'dashboard.js' })
-    this.app.get('/state', async () => this.#message(null))
+    this.app.get('/state', async (request, reply) => {
+      if (this.#mayWatch(request.raw)) return this.#message(null)
+      return await reply.code(401).send(errorBody(401, RefusalCodes.UNAUTHORIZED, 'missing or wrong token: add ?token=<DOOR_CLIENT_TOKEN> or send Authorization: Bearer <DOOR_CLIENT_TOKEN>'))
+    })
     if (options.httpSensor !== undefined) sensorRoute(this.app, options.httpSensor, () => this.#bus.snapshot())
     this.#unsubscribe = bus.subscribe(this.#onEvent)
   }
@@ -130,7 +145,12 @@ export class WebDashboard {
         return 'this origin may not open the dashboard WebSocket; see DOOR_ALLOWED_ORIGINS'
       },
       logger,
-      onConnection: (ws, socket) => this.#onBrowser(ws, socket as unknown as SocketCounters),
+      onConnection: (ws, socket, request) => {
+        if (this.#mayWatch(request)) return this.#onBrowser(ws, socket as unknown as SocketCounters)
+        // Refused after the upgrade, before any state: a browser cannot read an HTTP status, but it sees this close code.
+        this.stats.refuse('unauthorized')
+        ws.close(WS_UNAUTHORIZED, 'missing or wrong token: open the page with ?token=')
+      },
       // What the endpoint does by default, counted.
       onUnresponsive: (ws) => {
         this.stats.drop(DoorDropReasons.HEARTBEAT)
@@ -202,9 +222,9 @@ export class WebDashboard {
 
 /** `POST /sensor`: a real sensor reports `{"state":"open"|"close"}` with `Authorization: Bearer <token>`. */
 function sensorRoute (app: FastifyInstance, httpSensor: { sensor: ManualSensor, token: string }, snapshot: DoorBus['snapshot']): void {
-  const expected = digest(`Bearer ${httpSensor.token}`)
+  const authorized = createTokenCheck(`Bearer ${httpSensor.token}`)
   app.post('/sensor', async (request, reply) => {
-    if (!timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
+    if (!authorized(request.headers.authorization ?? '')) {
       return await reply.code(401).send({ error: 'missing or wrong Authorization: Bearer <DOOR_SENSOR_TOKEN>' })
     }
     const state = (request.body as { state?: unknown } | null)?.state
@@ -216,7 +236,23 @@ function sensorRoute (app: FastifyInstance, httpSensor: { sensor: ManualSensor, 
   })
 }
 
-/** Fixed-length digests so the token comparison takes the same time whatever was sent. */
-function digest (text: string): Buffer {
-  return createHash('sha256').update(text).digest()
+/** The client token check of the web side: `?token=` (what a page URL can carry) or `Authorization: Bearer`. */
+function watchCheck (clientToken: string | undefined): (request: IncomingMessage) => boolean {
+  if (clientToken === undefined) return () => true
+  const matches = createTokenCheck(clientToken)
+  return (request) => {
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1]
+    if (bearer !== undefined) return matches(bearer)
+    return matches(queryToken(request.url ?? '/'))
+  }
+}
+
+/** The `token` query parameter; null for none or a target URL cannot parse (a request target is the peer's input). */
+function queryToken (target: string): string | null {
+  try {
+    // A throwaway base: only the query of the request's target is read.
+    return new URL(target, 'http://x').searchParams.get('token')
+  } catch {
+    return null
+  }
 }
