@@ -17,6 +17,9 @@ let reconnectTimer = null
 // Set when the server already said why it is closing, so the close reason isn't shown twice.
 let told = false
 const online = new Set()
+// The room's size when the server says it (a paged who, a presence digest): past one
+// /who page, `online` holds only the names seen, not everyone.
+let roomSize = null
 // The nickname the user chose; re-applied after a reconnect.
 let wantedNick = localStorage.getItem('eventwire-nick') || ''
 // Recovery: the room log's epoch and the last seq seen. A reconnect sends both
@@ -65,7 +68,28 @@ function renderWho () {
     if (nick === myNick) li.className = 'me'
     whoEl.appendChild(li)
   }
-  $('online-count').textContent = String(online.size)
+  const more = roomSize !== null && roomSize > online.size ? roomSize - online.size : 0
+  if (more > 0) {
+    const li = document.createElement('li')
+    li.className = 'more'
+    li.textContent = `… and ${more.toLocaleString('en-US')} more`
+    whoEl.appendChild(li)
+  }
+  $('online-count').textContent = (roomSize ?? online.size).toLocaleString('en-US')
+}
+
+// A digest of joins and leaves (a big room): the names it lists update the list, the count is the room's.
+function renderPresence (e) {
+  for (const n of e.leftNicks) online.delete(n)
+  // Bounded like the message list: a busy big room would add ten names a second for ever.
+  for (const n of e.joinedNicks) if (online.size < 1000) online.add(n)
+  roomSize = e.online
+  renderWho()
+  const names = (list) => list.length ? ` (${list.join(', ')})` : ''
+  const parts = []
+  if (e.joined) parts.push(`+${e.joined.toLocaleString('en-US')} joined${names(e.joinedNicks)}`)
+  if (e.left) parts.push(`${e.left.toLocaleString('en-US')} left${names(e.leftNicks)}`)
+  addLine('notice presence', [[null, `${parts.join(', ')} — ${e.online.toLocaleString('en-US')} here`]], e.ts)
 }
 
 function send (obj) {
@@ -84,6 +108,7 @@ function onEvent (e) {
       lastSeq = e.seq
       myId = e.id
       myNick = e.nick
+      roomSize = null
       addLine('notice', [[null, e.text]])
       if (wantedNick && wantedNick !== myNick) send({ type: 'nick', nick: wantedNick })
       send({ type: 'who' })
@@ -103,11 +128,15 @@ function onEvent (e) {
       addLine('private', [[null, time(e.ts) + ' '], ['from', e.from === myNick ? `to ${e.to}` : `from ${e.from}`], [null, ' (private): ' + e.text]], e.ts)
       break
     case 'join':
-      online.add(e.nick); renderWho()
+      online.add(e.nick)
+      if (roomSize !== null) roomSize++
+      renderWho()
       addLine('notice', [[null, `${e.nick} joined`]], e.ts)
       break
     case 'leave':
-      online.delete(e.nick); renderWho()
+      online.delete(e.nick)
+      if (roomSize !== null) roomSize--
+      renderWho()
       addLine('notice', [[null, `${e.nick} left (${e.reason})`]], e.ts)
       break
     case 'nick':
@@ -122,7 +151,12 @@ function onEvent (e) {
     case 'who':
       online.clear()
       for (const n of e.nicks) online.add(n)
+      // Paged (a big room): the first page is listed, the count is everyone.
+      roomSize = typeof e.total === 'number' ? e.total : null
       renderWho()
+      break
+    case 'presence':
+      renderPresence(e)
       break
     case 'error':
       addLine('error', [[null, e.text]])
@@ -159,7 +193,7 @@ function connect () {
   }
   ws.onclose = (ev) => {
     ws = null
-    online.clear(); renderWho()
+    online.clear(); roomSize = null; renderWho()
     if (ev.reason && !told) addLine('notice', [[null, `disconnected: ${ev.reason}`]])
     // Exponential backoff with jitter, capped, so a restarting server is not stampeded.
     const delay = Math.min(10000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2)

@@ -2,7 +2,7 @@ import { parseOriginList } from '@eventwire/kit'
 import { DEFAULT_PREFIX } from '@eventwire/cluster'
 import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
 import { DEFAULT_LEASE_MS } from './cluster/chat-cluster.js'
-import { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT } from './core/room-options.js'
+import { DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_PRESENCE_DIGEST_ABOVE, DEFAULT_PRESENCE_DIGEST_MS, DEFAULT_RATE_LIMIT, DEFAULT_WHO_PAGE_SIZE } from './core/room-options.js'
 import { DEFAULT_IRC_CHANNEL } from './irc/irc-transport.js'
 import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUE_BYTES } from './server.js'
 
@@ -24,7 +24,10 @@ export const chatConfigSpecs = {
   perSecond: { env: 'CHAT_RATE_PER_SECOND', flag: 'rate-per-second', type: 'int', default: DEFAULT_RATE_LIMIT.perSecond, min: 1, help: 'sustained lines per second per member' },
   maxQueueBytes: { env: 'CHAT_MAX_QUEUE_BYTES', flag: 'max-queue-bytes', type: 'int', default: DEFAULT_MAX_QUEUE_BYTES, min: 1024, help: 'outgoing bytes queued per member before it is dropped as too slow' },
   maxLineBytes: { env: 'CHAT_MAX_LINE_BYTES', flag: 'max-line-bytes', type: 'int', default: DEFAULT_MAX_LINE_BYTES, min: 64, help: 'longest TCP line / WebSocket message, in bytes' },
-  announceLimit: { env: 'CHAT_ANNOUNCE_LIMIT', flag: 'announce-limit', type: 'int', default: DEFAULT_ANNOUNCE_LIMIT, min: 0, help: 'announce joins/leaves while the room has at most this many members (0: always)' },
+  presenceDigestAbove: { env: 'CHAT_PRESENCE_DIGEST_ABOVE', flag: 'presence-digest-above', type: 'int', default: DEFAULT_PRESENCE_DIGEST_ABOVE, min: 0, help: 'past this many members, joins and leaves come as one digest line per period instead of a line each (0: never)' },
+  announceLimit: { env: 'CHAT_ANNOUNCE_LIMIT', flag: 'announce-limit', type: 'optional-string', help: 'old name of CHAT_PRESENCE_DIGEST_ABOVE, read while that one is at its default' },
+  presenceDigestMs: { env: 'CHAT_PRESENCE_DIGEST_MS', flag: 'presence-digest-ms', type: 'int', default: DEFAULT_PRESENCE_DIGEST_MS, min: 10, max: 3_600_000, help: 'the presence digest\'s period, ms: at most one digest per period' },
+  whoPageSize: { env: 'CHAT_WHO_PAGE_SIZE', flag: 'who-page-size', type: 'int', default: DEFAULT_WHO_PAGE_SIZE, min: 1, max: 100_000, help: 'names per /who page; IRC NAMES and WHO list one page' },
   heartbeatIntervalMs: { env: 'CHAT_HEARTBEAT_MS', flag: 'heartbeat-ms', type: 'int', default: DEFAULT_HEARTBEAT_INTERVAL_MS, min: 100, help: 'WebSocket ping and IRC PING interval, ms' },
   redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: redis://[user:password@]host:port[/db] shared by every instance (unset: one in-process room)' },
   redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: DEFAULT_PREFIX, help: 'cluster mode: prefix of every Redis key, so deployments can share one Redis' },
@@ -39,4 +42,20 @@ export function allowedOriginsFrom (text: string | undefined): string[] {
   } catch (err) {
     throw new ConfigError(`CHAT_ALLOWED_ORIGINS: ${(err as Error).message}`)
   }
+}
+
+/**
+ * The presence threshold from CHAT_PRESENCE_DIGEST_ABOVE, or from its old
+ * name CHAT_ANNOUNCE_LIMIT while the new one is at its default (so existing
+ * deployments keep their number, now meaning "digest above", not "silent
+ * above"); the two set to different numbers stop the start.
+ */
+export function presenceDigestAboveFrom ({ presenceDigestAbove, announceLimit }: { presenceDigestAbove: number, announceLimit: string | undefined }): number {
+  if (announceLimit === undefined) return presenceDigestAbove
+  if (!/^\d+$/.test(announceLimit.trim())) throw new ConfigError(`CHAT_ANNOUNCE_LIMIT must be a whole number, got ${JSON.stringify(announceLimit)}`)
+  const old = Number(announceLimit)
+  if (presenceDigestAbove !== DEFAULT_PRESENCE_DIGEST_ABOVE && presenceDigestAbove !== old) {
+    throw new ConfigError(`CHAT_ANNOUNCE_LIMIT (${old}) is the old name of CHAT_PRESENCE_DIGEST_ABOVE (${presenceDigestAbove}); set only CHAT_PRESENCE_DIGEST_ABOVE`)
+  }
+  return old
 }

@@ -9,7 +9,8 @@ export {
   type ChatServerOptions,
   type ListenOptions
 } from './server.js'
-export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, DEFAULT_ANNOUNCE_LIMIT, type ChatRoomOptions } from './core/room.js'
+export { ChatRoom, LeaveReasons, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, DEFAULT_ANNOUNCE_LIMIT, DEFAULT_PRESENCE_DIGEST_ABOVE, DEFAULT_PRESENCE_DIGEST_MS, DEFAULT_WHO_PAGE_SIZE, type ChatRoomOptions } from './core/room.js'
+export { PresenceDigest, PRESENCE_NAMES, presenceText, type PresenceDigestOptions } from './core/presence-digest.js'
 export { quitReason, kickReason } from './core/leave-reasons.js'
 export { LocalBus, BusUnavailableError, DEFAULT_RECOVERY_SIZE, type RoomBus, type BusNotices, type PrivateIds, type Recovery } from './core/room-bus.js'
 export { parseResume, type ResumeFrom, type JoinOptions } from './core/arrival.js'
@@ -38,6 +39,7 @@ export {
   type LeaveEvent,
   type NickEvent,
   type WhoEvent,
+  type PresenceEvent,
   type ErrorEvent,
   type SystemEvent
 } from './core/events.js'

@@ -1,7 +1,7 @@
 import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { clusterFromConfig } from './cluster/from-config.js'
-import { allowedOriginsFrom, chatConfigSpecs } from './config.js'
+import { allowedOriginsFrom, chatConfigSpecs, presenceDigestAboveFrom } from './config.js'
 import { createChatServer } from './server.js'
 
 exitOnHelp('chat-server: one chat room for netcat/telnet (TCP), browser (WebSocket) and IRC users', chatConfigSpecs)
@@ -14,6 +14,7 @@ await runService({
   specs: chatConfigSpecs,
   async start (config) {
     const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
+    const presenceDigestAbove = presenceDigestAboveFrom(config)
     // REDIS_URL: several instances share one room; connected before any port is bound.
     const cluster = await clusterFromConfig(config, logger)
     const server = createChatServer({
@@ -23,7 +24,9 @@ await runService({
       maxQueueBytes: config.maxQueueBytes,
       maxLineBytes: config.maxLineBytes,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
-      announceLimit: config.announceLimit,
+      presenceDigestAbove,
+      presenceDigestMs: config.presenceDigestMs,
+      whoPageSize: config.whoPageSize,
       allowedOrigins,
       cluster,
       ircChannel: config.ircChannel,

@@ -31,8 +31,14 @@ export interface ChatServerOptions {
   heartbeatIntervalMs?: number
   /** How long a graceful disconnect or shutdown waits for the peer before cutting it. Default 2 s. */
   closeGraceMs?: number
-  /** Joins/leaves are announced while the room has at most this many members; 0 (the default): always. */
+  /** Past this many members, joins and leaves come as one digest per presenceDigestMs (ChatRoomOptions). Default 200; 0: never. */
+  presenceDigestAbove?: number
+  /** @deprecated presenceDigestAbove under its old name. */
   announceLimit?: number
+  /** The presence digest's period. Default 1000 ms. */
+  presenceDigestMs?: number
+  /** `/who`, IRC NAMES and IRC WHO list at most this many names at once. Default 200. */
+  whoPageSize?: number
   /**
    * A TCP member's join is announced at its first line or after this long,
    * whichever comes first; an IRC handshake before then is turned away
@@ -183,7 +189,10 @@ export function createChatServer (options: ChatServerOptions = {}): ChatServer {
     historySize: options.historySize,
     maxMessageLength: options.maxMessageLength,
     rateLimit: options.rateLimit,
+    presenceDigestAbove: options.presenceDigestAbove,
     announceLimit: options.announceLimit,
+    presenceDigestMs: options.presenceDigestMs,
+    whoPageSize: options.whoPageSize,
     bus: options.bus ?? options.cluster?.bus,
     nicks: options.nicks ?? options.cluster?.nicks,
     logger

@@ -76,6 +76,27 @@ describe('the chat page in Chromium', () => {
     }
   })
 
+  it('shows a presence digest as one line, and the room\'s count in the list', async () => {
+    const big = await startServer({ presenceDigestAbove: 2, presenceDigestMs: 100, joinSniffMs: 0 })
+    const page = await browser.newPage()
+    try {
+      await page.goto(`http://127.0.0.1:${big.webPort}/`)
+      await page.locator('#status.connected').waitFor()
+      await tcpJoin(big.tcpPort, 'ann', clients) // a room of two: its join is a line of its own
+      await page.locator('#messages li', { hasText: /joined$/ }).waitFor()
+      await Promise.all([tcpJoin(big.tcpPort, 'bob', clients), tcpJoin(big.tcpPort, 'cy', clients)])
+      await page.locator('#messages li.presence', { hasText: '— 4 here' }).waitFor()
+      // Both joins, in one digest or (at a period's edge) two.
+      const digests = await page.locator('#messages li.presence').allTextContents()
+      for (const d of digests) expect(d).toMatch(/^\+[12] joined \(guest-[a-z0-9]{4}(, guest-[a-z0-9]{4})?\) — [34] here$/)
+      expect(digests.reduce((n, d) => n + Number(d[1]), 0)).toBe(2)
+      expect(await page.locator('#online-count').textContent()).toBe('4')
+    } finally {
+      await page.close()
+      await big.server.close()
+    }
+  })
+
   it('never shows a line the server refused as sent (rate limit)', async () => {
     // Burst 3, no refill during the test: the page's /who on connect takes one token, 'one' and 'two' the rest.
     const strict = await startServer({ rateLimit: { burst: 3, perSecond: 0.1 } })

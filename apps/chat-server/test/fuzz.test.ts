@@ -25,7 +25,8 @@ const requestLike = fc.record({
   type: fc.oneof(fc.constantFrom(...TYPES), hostileValue),
   text: hostileValue,
   nick: hostileValue,
-  to: hostileValue
+  to: hostileValue,
+  page: fc.oneof(hostileValue, fc.integer())
 }, { requiredKeys: [] })
 
 /** Serialised where JSON can say it: fc.anything() holds values JSON.stringify refuses (BigInt) or drops. */
@@ -53,8 +54,10 @@ function expectWellFormedDecode (frame: string): void {
   const r = decoded.request as Record<string, unknown>
   expect(REQUEST_TYPES.has(r.type as string)).toBe(true)
   for (const [key, value] of Object.entries(r)) {
-    expect(['type', 'text', 'nick', 'to']).toContain(key)
-    expect(typeof value).toBe('string')
+    expect(['type', 'text', 'nick', 'to', 'page']).toContain(key)
+    // A who page is the one number a request carries: a whole number from 1.
+    if (key === 'page') expect(r.type === 'who' && Number.isSafeInteger(value) && (value as number) >= 1).toBe(true)
+    else expect(typeof value).toBe('string')
   }
   expect(Object.getPrototypeOf(r)).toBe(Object.prototype)
 }

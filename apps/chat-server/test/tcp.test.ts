@@ -181,22 +181,24 @@ describe('tcp chat', () => {
     expect(await bob.next()).toBe('* 3 online: alice, bob, carol')
   })
 
-  it('stops announcing joins and leaves past announceLimit; /who still tells', async () => {
-    started = await startServer({ announceLimit: 2 })
+  it('past the presence threshold (announceLimit, its old name) joins and leaves come as a digest, not one line each; /who still tells', async () => {
+    // Before presence digests, announceLimit switched the notices off past it.
+    started = await startServer({ announceLimit: 2, presenceDigestMs: 50 })
     const alice = await tcpJoin(started.tcpPort, 'alice', clients)
     const bob = await tcpJoin(started.tcpPort, 'bob', clients)
     await alice.waitFor(/is now known as bob$/)
     expect(alice.lines.filter((l) => l.endsWith(' joined'))).toHaveLength(1)
-    const carol = await tcpJoin(started.tcpPort, 'carol', clients) // third member: no join notice
+    const carol = await tcpJoin(started.tcpPort, 'carol', clients) // third member: a digest
     await alice.waitFor(/is now known as carol$/)
-    await carol.close() // three members before leaving: no leave notice either
-    await waitUntil(() => started?.server.room.size === 2, 'carol to be gone')
+    expect(await alice.waitFor(/ here$/)).toMatch(/^\* \+1 joined \(guest-\w+\) — 3 here$/)
+    await carol.close() // three members before leaving: a digest too
+    expect(await alice.waitFor(/ here$/)).toBe('* 1 left (carol) — 2 here')
     bob.send('/who')
     expect(await bob.waitFor(/online:/)).toBe('* 2 online: alice, bob')
     bob.send('marker')
     expect(await alice.waitFor(/marker/)).toBe('<bob> marker')
-    expect(alice.lines.filter((l) => / joined$| left \(/.test(l))).toHaveLength(1) // bob's join only
-    await bob.close() // two members: announced again
+    expect(alice.lines.filter((l) => / joined$| left \(/.test(l) && !l.endsWith(' here'))).toHaveLength(1) // bob's join only
+    await bob.close() // two members: announced one by one again
     expect(await alice.waitFor(/left/)).toBe('* bob left (connection closed)')
   })
 

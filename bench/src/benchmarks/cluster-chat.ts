@@ -12,7 +12,7 @@ const ANCHOR = 'socket.io-redis'
 const TITLE = 'Cross-instance chat: 2 instances on one redis-server, one sender on A, receivers split evenly over A and B'
 
 const SETUP_NOTE = 'each measurement starts a fresh redis-server 7.0 (127.0.0.1, --save \'\' --appendonly no) and two fresh instances; receivers and the sender share one client process, so receive − send latency uses one clock'
-const CHAT_NOTE = 'chat-cluster: two `node apps/chat-server/dist/main.js` with REDIS_URL, CHAT_PORT=0, CHAT_WEB_PORT=0, CHAT_ANNOUNCE_LIMIT=1 (no join notices: the peers send none) and the rate limit raised (CHAT_RATE_BURST, CHAT_RATE_PER_SECOND = 1e9) so the sender is not throttled; WebSocket receivers count `type: "message"` events'
+const CHAT_NOTE = 'chat-cluster: two `node apps/chat-server/dist/main.js` with REDIS_URL, CHAT_PORT=0, CHAT_WEB_PORT=0, CHAT_PRESENCE_DIGEST_ABOVE=1 (no line per join, a presence digest a second while clients connect: the peers send none) and the rate limit raised (CHAT_RATE_BURST, CHAT_RATE_PER_SECOND = 1e9) so the sender is not throttled; WebSocket receivers count `type: "message"` events'
 const PEER_NOTE = `peers: the minimal socket.io ${versionOf('socket.io') ?? ''} server from each adapter's README, ioredis ${versionOf('ioredis') ?? ''} clients with their defaults (offline queue and auto-resubscribe on), relaying {from, text} with socket.broadcast.emit; socket.io-redis = @socket.io/redis-adapter (pub/sub), socket.io-streams = @socket.io/redis-streams-adapter (one Redis stream)`
 
 interface FanoutResult extends JobMessage { synced: boolean, deliveries: number, ms: number, p50: number, p99: number, duplicates: number, outOfOrder: number }

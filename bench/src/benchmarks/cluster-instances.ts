@@ -48,7 +48,7 @@ export function chatClusterEnv (redisPort: number): Record<string, string> {
     CHAT_WEB_PORT: '0',
     // Not an option today; if one appears with a fixed default, two instances must not collide on it.
     CHAT_IRC_PORT: '0',
-    CHAT_ANNOUNCE_LIMIT: '1', // 1: no join/leave notices (0 means always), as the peers send none
+    CHAT_PRESENCE_DIGEST_ABOVE: '1', // 1: presence as a digest a second while clients connect, no line per join (0 means a line each); the peers send none
     CHAT_RATE_BURST: '1000000000',
     CHAT_RATE_PER_SECOND: '1000000000',
     LOG_LEVEL: 'info'

@@ -49,7 +49,7 @@ export const fanout: Benchmark = {
           `${messages} messages × ${n} receivers, timed after ${warmup} warm-up messages; the sender stays at most ${window} messages ahead of the slowest receiver (same pacing for all); server in one process, receivers + sender in another`,
           'peers are the minimal broadcast server a user would write: relay {from,text} to every other connection, encoded once (socket.io: socket.broadcast.emit; ws: JSON to each client; raw net: "<from> text" lines, all lines of one input chunk in one write per peer, noDelay as ws and socket.io set it)',
           'TCP receivers and the sender set noDelay (before 2026-11-22 they did not, and Nagle capped every TCP contender near 400k deliveries/s)',
-          'chat-server runs with its defaults except two: the per-member rate limit is raised so the benchmark sender is not throttled, and join/leave notices are off (announceLimit 1) because the peer servers send none',
+          'chat-server runs with its defaults except two: the per-member rate limit is raised so the benchmark sender is not throttled, and join/leave notices are digested from the second member on (presenceDigestAbove 1: at most one line a second while clients connect, none during the measurement) because the peer servers send none',
           ...errors
         ],
         targets: [

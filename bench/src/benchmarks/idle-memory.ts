@@ -56,7 +56,7 @@ export const idleMemory: Benchmark = {
       notes: [
         'server alone in a process started with --expose-gc; chat and door clients count as connected once they have their welcome/state line; kernel socket buffers are not in RSS',
         `each RSS reading comes after ${SETTLE_MS / 1000} s with no traffic and two GCs: V8 grows its young generation during a burst of connections and gives it back only once it sees ~5 s of low allocation; read 200 ms after the burst (this benchmark before 2026-11-22), up to 8 MiB of that nursery counted as per-client memory`,
-        'chat members get the welcome line and history, but join/leave notices are off (announceLimit 1), as the peer servers send none',
+        'chat members get the welcome line and history, and join/leave notices as digests from the second member on (presenceDigestAbove 1: at most one line a second while clients connect), as the peer servers send none',
         'socket.io keeps allocating while its clients idle (a ping timer per client), so V8 never shrinks its young generation: ~14 KiB of its per-client figure is that nursery (the log shows it per round as youngKib; it is 0 for every other contender)',
         ...errors
       ],

@@ -6,7 +6,7 @@ import { gc, main, on, params, rssBytes, send, youngGenerationBytes } from './_i
 
 interface Params {
   kind: 'chat' | 'door' | 'socket.io' | 'ws' | 'net'
-  /** chat only: announce joins and leaves (the app's default). The peer servers announce nothing. */
+  /** chat only: the app's default presence (a line per join, a digest a second past 200 members); false: a digest from the second member on. The peer servers announce nothing. */
   announce?: boolean
   /** chat only: per-member queue limit; the app's default when absent. */
   maxQueueBytes?: number
@@ -20,9 +20,9 @@ interface Params {
 async function startChat ({ announce = true, maxQueueBytes }: Params): Promise<Record<string, number>> {
   const { createChatServer } = await import('@eventwire/chat-server')
   // The room's flood protection would (rightly) throttle a benchmark sender; peers have none.
-  // announceLimit 1 turns join/leave notices off (a member alone has nobody to tell; 0 means no limit),
-  // for benchmarks whose peers send none.
-  const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, announceLimit: announce ? undefined : 1, maxQueueBytes })
+  // presenceDigestAbove 1: no line per join, at most one digest a second while clients connect and none
+  // once they have, the closest to the peers, which send nothing (0 would mean a line per join).
+  const chat = createChatServer({ rateLimit: { burst: 1e9, perSecond: 1e9 }, presenceDigestAbove: announce ? undefined : 1, maxQueueBytes })
   const { tcp, web } = await chat.listen({ port: 0, webPort: 0, host: '127.0.0.1' })
   on('stop', async () => { await chat.close(); process.exit(0) })
   return { tcp: tcp.port, web: web.port }

@@ -95,6 +95,11 @@ export class ClusterNicks implements NickStore {
     return [...members.values()].sort((a, b) => a.since - b.since).map((v) => v.nick)
   }
 
+  /** One HLEN of the claims: the presence digest's room-wide count, without reading every member as `who` does. */
+  async count (): Promise<number> {
+    return await this.claims.link.run('count', async (r) => await r.hlen(this.claims.valuesKey))
+  }
+
   async lookup (nick: string): Promise<{ id: string, nick: string } | undefined> {
     const found = await this.claims.lookup(nickKey(nick))
     if (found?.value === undefined) return undefined

@@ -1,5 +1,5 @@
 import type { AppLogger } from '@eventwire/protocol'
-import { SystemCodes, type MessageEvent, type ServerEvent } from './events.js'
+import { SystemCodes, type MessageEvent, type RoomEvent, type ServerEvent } from './events.js'
 import type { Member } from './member.js'
 import type { MemberTask } from './member-queue.js'
 import type { Recovery, RoomBus } from './room-bus.js'
@@ -13,6 +13,8 @@ export interface ArrivalPort {
   /** To one member; false when it is gone (or was dropped as too slow). */
   deliver: (member: Member, event: ServerEvent) => boolean
   announce: (member: Member) => void
+  /** A recovery's missed events as sent: joins and leaves folded into one digest when the room is large (PresenceDigest.fold). */
+  fold: (events: readonly RoomEvent[]) => ServerEvent[]
   /** Runs the requests the member sent before its welcome, in order. */
   drain: (member: Member, queue: MemberTask[]) => void
 }
@@ -37,7 +39,7 @@ export async function arrive (port: ArrivalPort, member: Member, added: void | P
   } catch (err) {
     port.log.warn({ err, id: member.id }, 'nickname claim failed; the member keeps its guest nickname here')
   }
-  const intro = resume === undefined ? historyIntro(point) : await recoveryIntro(port.bus, resume, point)
+  const intro = resume === undefined ? historyIntro(point) : await recoveryIntro(port.bus, resume, point, port.fold)
   const held = member.pending ?? []
   member.pending = undefined
   if (!member.present || !welcome(port, member, intro)) return
@@ -91,7 +93,7 @@ export function historyIntro (point: JoinPoint): Intro {
  * RECOVERED notice), a MISSED notice first when some are gone, or a RESET
  * notice and the history when its position belongs to another log.
  */
-export async function recoveryIntro (bus: RoomBus, resume: ResumeFrom, point: JoinPoint): Promise<Intro> {
+export async function recoveryIntro (bus: RoomBus, resume: ResumeFrom, point: JoinPoint, fold: ArrivalPort['fold'] = (e) => [...e]): Promise<Intro> {
   let recovery: Recovery
   try {
     recovery = bus.since === undefined ? { reset: true, epoch: point.epoch } : await bus.since(resume.since, resume.epoch)
@@ -109,7 +111,7 @@ export async function recoveryIntro (bus: RoomBus, resume: ResumeFrom, point: Jo
   if (recovery.missed > 0) {
     events.push({ type: 'system', code: SystemCodes.MISSED, missed: recovery.missed, text: `${recovery.missed} events of the room were missed while you were away and cannot be replayed` })
   }
-  events.push(...recovery.events)
+  events.push(...fold(recovery.events))
   events.push({ type: 'system', code: SystemCodes.RECOVERED, recovered: recovery.events.length, text: `reconnected: ${recovery.events.length} events you missed were replayed` })
   return { events, seq: resume.since, through: Math.max(point.seq, resume.since, recovery.through) }
 }

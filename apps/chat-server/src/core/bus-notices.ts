@@ -53,3 +53,10 @@ export function fanOutTo (members: ReadonlyMap<string, Member>, event: RoomEvent
   }
   return slow
 }
+
+/** One event object to every member here (a presence digest); returns the members whose queue was full, as fanOutTo. */
+export function sendToAll (members: ReadonlyMap<string, Member>, event: ServerEvent, send: (member: Member, event: ServerEvent) => boolean): Member[] | undefined {
+  let slow: Member[] | undefined
+  for (const member of members.values()) if (!send(member, event)) (slow ??= []).push(member)
+  return slow
+}

@@ -1,4 +1,4 @@
-import { ChatErrorCodes, SystemCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type PrivateEvent, type RoomEventDraft, type ServerEvent } from './events.js'
+import { ChatErrorCodes, SystemCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type PrivateEvent, type RoomEventDraft, type ServerEvent, type WhoEvent } from './events.js'
 import { quitReason } from './leave-reasons.js'
 import type { Member } from './member.js'
 import type { NickStore, RenameResult } from './nick-registry.js'
@@ -7,7 +7,9 @@ import type { NickStore, RenameResult } from './nick-registry.js'
 export interface CommandContext {
   readonly nicks: NickStore
   /** Members here, in join order. */
-  members: () => Iterable<Member>
+  readonly members: ReadonlyMap<string, Member>
+  /** `/who` answers at most this many names at once. */
+  readonly whoPageSize: number
   /** To this member only (a full queue drops it). */
   reply: (member: Member, event: ServerEvent) => void
   error: (member: Member, code: ChatErrorCode, text: string) => void
@@ -33,8 +35,12 @@ export interface CommandSpec<T extends RequestType> {
   readonly help?: string
   /** The request from the text after the word; undefined when that text does not fit `usage`. Absent with `word`. */
   readonly fromText?: (rest: string) => RequestOf<T> | undefined
-  /** The request from a JSON frame's own string fields (`field(name)`), or the error text for the sender. */
-  readonly fromJson: (field: (name: string) => string | undefined) => RequestOf<T> | string
+  /**
+   * The request from a JSON frame's own string fields (`field(name)`) and
+   * whole-number fields (`int(name)`: NaN when present but not a safe
+   * integer), or the error text for the sender.
+   */
+  readonly fromJson: (field: (name: string) => string | undefined, int: (name: string) => number | undefined) => RequestOf<T> | string
   /** A promise when the command waits for the cluster (nick, who, msg): the member's next line waits for it. */
   readonly run: (ctx: CommandContext, member: Member, request: RequestOf<T>) => void | Promise<void>
 }
@@ -89,10 +95,32 @@ function renamed (ctx: CommandContext, member: Member, result: RenameResult): vo
   else if (result.from !== undefined && member.present) ctx.publish(member, { type: 'nick', from: result.from, to: member.nick, fromId: member.id, ts: Date.now() })
 }
 
-function who (ctx: CommandContext, member: Member): void | Promise<void> {
-  const here = (): void => { ctx.reply(member, { type: 'who', nicks: Array.from(ctx.members(), (m) => m.nick) }) }
+function * nicksOf (members: Iterable<Member>): Iterable<string> {
+  for (const m of members) yield m.nick
+}
+
+/**
+ * Page `page` (from 1) of `names`, which are `total`: the whole list while it
+ * fits one page, as always; else that page and the paging fields. Reads no
+ * further than the page, so a page of a big room costs its offset, not the room.
+ */
+export function whoPage (names: Iterable<string>, total: number, page: number, size: number): WhoEvent {
+  if (total <= size && page === 1) return { type: 'who', nicks: [...names] }
+  const start = (page - 1) * size
+  const nicks: string[] = []
+  let i = 0
+  for (const nick of names) {
+    if (i >= start + size) break
+    if (i++ >= start) nicks.push(nick)
+  }
+  return { type: 'who', nicks, total, page, pages: Math.max(1, Math.ceil(total / size)) }
+}
+
+function who (ctx: CommandContext, member: Member, page: number): void | Promise<void> {
+  const here = (): void => { ctx.reply(member, whoPage(nicksOf(ctx.members.values()), ctx.members.size, page, ctx.whoPageSize)) }
   if (ctx.nicks.who === undefined) return here()
-  return ctx.nicks.who().then((nicks) => { ctx.reply(member, { type: 'who', nicks }) }, () => {
+  // The cluster's list is read whole (one HGETALL); only the page goes to the member.
+  return ctx.nicks.who().then((nicks) => { ctx.reply(member, whoPage(nicks, nicks.length, page, ctx.whoPageSize)) }, () => {
     ctx.reply(member, { type: 'system', code: SystemCodes.REDIS_DOWN, text: 'Redis unavailable: only the members of this server are listed' })
     here()
   })
@@ -118,11 +146,15 @@ export const COMMANDS: { readonly [T in RequestType]: CommandSpec<T> } = {
   },
   who: {
     word: 'who',
-    usage: '/who',
-    help: 'list who is here',
-    fromText: () => ({ type: 'who' }),
-    fromJson: () => ({ type: 'who' }),
-    run: (ctx, member) => who(ctx, member)
+    usage: '/who [PAGE]',
+    help: 'list who is here; a big room a page at a time',
+    fromText: (rest) => rest === '' ? { type: 'who' } : /^[1-9]\d{0,8}$/.test(rest) ? { type: 'who', page: Number(rest) } : undefined,
+    fromJson: (_field, int) => {
+      const page = int('page')
+      if (page === undefined) return { type: 'who' }
+      return Number.isInteger(page) && page >= 1 ? { type: 'who', page } : 'a who request\'s "page" must be a whole number from 1'
+    },
+    run: (ctx, member, r) => who(ctx, member, r.page ?? 1)
   },
   action: {
     word: 'me',

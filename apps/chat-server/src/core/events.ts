@@ -84,10 +84,40 @@ export interface NickEvent extends RoomWide {
   ts: number
 }
 
-/** Answer to `/who`: nicknames in the room, in join order. */
+/**
+ * Answer to `/who`: nicknames in the room, in join order. A room larger than
+ * one page (the room's `whoPageSize`) answers one page at a time; then, and
+ * only then, the three paging fields are present.
+ */
 export interface WhoEvent {
   type: 'who'
+  /** The whole room, or the asked page of it. */
   nicks: string[]
+  /** Paged answers: members in the room (cluster: on every instance). */
+  total?: number
+  /** Paged answers: which page this is, from 1 (past the last one: `nicks` is empty). */
+  page?: number
+  /** Paged answers: how many pages there are. */
+  pages?: number
+}
+
+/**
+ * Joins and leaves of a room past its `presenceDigestAbove` size, summed up
+ * at most once per `presenceDigestMs` instead of one `join`/`leave` each (a
+ * room of N filled by announced joins costs N²/2 lines). Made by each
+ * instance from the joins and leaves its bus delivered, so it has no `seq`.
+ */
+export interface PresenceEvent {
+  type: 'presence'
+  /** Members who joined since the last digest. */
+  joined: number
+  left: number
+  /** Their nicknames (as they joined), when few enough to list (see PRESENCE_NAMES); else empty. */
+  joinedNicks: string[]
+  leftNicks: string[]
+  /** Members in the room now, as in `welcome` (cluster: every instance's). */
+  online: number
+  ts: number
 }
 
 /** Stable error codes: clients switch on `code`, never on `text`. */
@@ -155,6 +185,7 @@ export type ServerEvent =
   | LeaveEvent
   | NickEvent
   | WhoEvent
+  | PresenceEvent
   | ErrorEvent
   | SystemEvent
 
@@ -197,7 +228,8 @@ export type ChatRequest =
   | { type: 'message', text: string }
   | { type: 'action', text: string }
   | { type: 'nick', nick: string }
-  | { type: 'who' }
+  /** `page`: from 1; absent: the first. */
+  | { type: 'who', page?: number }
   | { type: 'msg', to: string, text: string }
   | { type: 'quit', text?: string }
   | { type: 'help' }

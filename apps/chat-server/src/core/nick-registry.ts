@@ -37,6 +37,8 @@ export interface NickStore {
   who?: () => Promise<string[]>
   /** A member of another instance holding this nickname (absent: there are none). */
   lookup?: (nick: string) => Promise<{ id: string, nick: string } | undefined>
+  /** How many members the room has on every instance, cheaply (absent: only this instance's, room.size). */
+  count?: () => Promise<number>
 }
 
 /** The in-process NickStore: one Map from nickKey to member. */

@@ -1,22 +1,22 @@
 import { nanoid } from 'nanoid'
 import { silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import { arrive, historyIntro, welcome, type ArrivalPort, type JoinOptions, type JoinPoint } from './arrival.js'
-
 export type { JoinOptions } from './arrival.js'
 import { parseLine, runRequest, type CommandContext } from './commands.js'
 import { ChatErrorCodes, type ChatErrorCode, type ChatRequest, type LeaveReason, type MessageEvent, type RoomEvent, type RoomEventDraft, type ServerEvent } from './events.js'
-import { fanOutTo, roomNotices } from './bus-notices.js'
+import { fanOutTo, roomNotices, sendToAll } from './bus-notices.js'
 import { publishEvent, publishPrivate } from './publisher.js'
 import { LeaveReasons } from './leave-reasons.js'
 import { drainInOrder, runInOrder, type MemberTask } from './member-queue.js'
 import { Member, type MemberTransport } from './member.js'
 import { NickRegistry, type NickStore } from './nick-registry.js'
 import { RateLimiter } from './rate-limit.js'
+import { PresenceDigest } from './presence-digest.js'
 import { LocalBus, type RoomBus } from './room-bus.js'
 import { resolveRoomOptions, type ChatRoomOptions } from './room-options.js'
 import { cleanRequest, codePointLength, sanitizeText } from './sanitize.js'
 
-export { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_RATE_LIMIT, type ChatRoomOptions } from './room-options.js'
+export { DEFAULT_ANNOUNCE_LIMIT, DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_PRESENCE_DIGEST_ABOVE, DEFAULT_PRESENCE_DIGEST_MS, DEFAULT_RATE_LIMIT, DEFAULT_WHO_PAGE_SIZE, type ChatRoomOptions } from './room-options.js'
 export { LeaveReasons } from './leave-reasons.js'
 
 /** Events held for a member before its welcome / its requests waiting for the cluster: past these it is dropped / refused. */
@@ -43,8 +43,8 @@ export class ChatRoom {
   /** Members by id, in join order. Read-only for callers: use join/leave. */
   readonly members = new Map<string, Member>()
   readonly maxMessageLength: number
-  /** 0: no limit. */
-  readonly announceLimit: number
+  /** `/who` (and IRC NAMES, WHO) answers at most this many names at once. */
+  readonly whoPageSize: number
   readonly #nicks: NickStore
   readonly #bus: RoomBus
   readonly #unsubscribe: () => void
@@ -52,20 +52,26 @@ export class ChatRoom {
   readonly #log: AppLogger
   readonly #commands: CommandContext
   readonly #arrivals: ArrivalPort
+  readonly #presence: PresenceDigest
   #closing = false
 
   constructor (options: ChatRoomOptions = {}) {
     const resolved = resolveRoomOptions(options)
     this.maxMessageLength = resolved.maxMessageLength
-    this.announceLimit = resolved.announceLimit
+    this.whoPageSize = resolved.whoPageSize
     this.#limiter = new RateLimiter(resolved.rateLimit)
     this.#log = options.logger ?? silentAppLogger
     this.#nicks = options.nicks ?? new NickRegistry()
     this.#bus = options.bus ?? new LocalBus({ historySize: resolved.historySize })
+    const count = this.#nicks.count?.bind(this.#nicks)
+    // A digest is one object for every member (encoded once per transport); the slow ones are dropped after it.
+    const deliver = (event: ServerEvent): void => { for (const m of sendToAll(this.members, event, (to, e) => this.#send(to, e)) ?? []) this.#dropSlow(m) }
+    this.#presence = new PresenceDigest({ above: resolved.presenceDigestAbove, periodMs: resolved.presenceDigestMs, localSize: () => this.members.size, count, deliver, logger: this.#log })
     this.#unsubscribe = this.#bus.subscribe(this.#fanOut, roomNotices(this.members, (member, event) => this.#deliver(member, event)))
     this.#commands = {
       nicks: this.#nicks,
-      members: () => this.members.values(),
+      members: this.members,
+      whoPageSize: resolved.whoPageSize,
       reply: (member, event) => { this.#deliver(member, event) },
       error: (member, code, text) => { this.#error(member, code, text) },
       fitsLength: (member, text) => this.#fitsLength(member, text),
@@ -81,6 +87,7 @@ export class ChatRoom {
       online: () => this.members.size,
       deliver: (member, event) => this.#deliver(member, event),
       announce: (member) => { this.announce(member) },
+      fold: (events) => this.#presence.fold(events),
       drain: (member, queue) => { drainInOrder(member, queue, this.#taskFailed) }
     }
   }
@@ -140,12 +147,8 @@ export class ChatRoom {
     }
     if (!member.present || member.announced) return
     member.announced = true
-    let earlier = 0
-    for (const m of this.members.values()) {
-      if (m === member) break
-      earlier++
-    }
-    if (this.#withinAnnounceLimit(earlier + 1)) this.#publish({ type: 'join', nick: member.nick, fromId: member.id, ts: Date.now() })
+    // Published whatever the room's size: every instance digests what its bus delivers (see #fanOut).
+    this.#publish({ type: 'join', nick: member.nick, fromId: member.id, ts: Date.now() })
   }
 
   /**
@@ -156,8 +159,7 @@ export class ChatRoom {
   leave (member: Member, reason: LeaveReason = LeaveReasons.CLOSED): void {
     if (!this.#remove(member)) return
     this.#log.debug({ id: member.id, nick: member.nick, reason: reason.text }, 'member left')
-    // Counted before removal, so the limit means the same for joins and leaves.
-    if (this.#closing || !member.announced || !this.#withinAnnounceLimit(this.members.size + 1)) return
+    if (this.#closing || !member.announced) return
     this.#publish({ type: 'leave', nick: member.nick, reason: reason.text, code: reason.code, fromId: member.id, ts: Date.now() })
   }
 
@@ -203,6 +205,7 @@ export class ChatRoom {
     if (this.#closing) return
     this.#closing = true
     this.#unsubscribe()
+    this.#presence.close()
     const notice: ServerEvent = { type: 'system', text }
     const members = [...this.members.values()]
     this.members.clear()
@@ -212,10 +215,6 @@ export class ChatRoom {
       member.transport.send(notice)
       member.transport.close(LeaveReasons.SHUTDOWN, true)
     }
-  }
-
-  #withinAnnounceLimit (members: number): boolean {
-    return this.announceLimit === 0 || members <= this.announceLimit
   }
 
   #admit (member: Member): boolean {
@@ -259,11 +258,12 @@ export class ChatRoom {
     publishEvent(this.#bus, this.#log, event, (text) => { if (author?.present === true) this.#error(author, ChatErrorCodes.NOT_DELIVERED, text) })
   }
 
-  /** A delivered room-wide event, to every member here (see fanOutTo); the slow ones are dropped after it. */
+  /** A delivered room-wide event, to every member here (see fanOutTo), unless it went into a presence digest; the slow ones are dropped after it. */
   readonly #fanOut = (event: RoomEvent): void => {
-    const slow = fanOutTo(this.members, event, (member, e) => this.#send(member, e))
-    if (slow !== undefined) for (const member of slow) this.#dropSlow(member)
+    if ((event.type === 'join' || event.type === 'leave') && this.#presence.take(event)) return
+    for (const member of fanOutTo(this.members, event, (m, e) => this.#send(m, e)) ?? []) this.#dropSlow(member)
   }
+
 
   #error (member: Member, code: ChatErrorCode, text: string): void {
     this.#deliver(member, { type: 'error', code, text })

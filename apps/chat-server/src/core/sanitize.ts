@@ -53,9 +53,9 @@ export function codePointLength (text: string): number {
   return n
 }
 
-/** A request with every text field cleaned (sanitizeText): the one cleaning JSON requests get. */
+/** A request with every text field cleaned (sanitizeText): the one cleaning JSON requests get. Numbers (a who page) pass as they are. */
 export function cleanRequest (request: ChatRequest): ChatRequest {
-  const clean: Record<string, string> = {}
-  for (const [key, value] of Object.entries(request)) clean[key] = key === 'type' ? value : sanitizeText(value)
+  const clean: Record<string, string | number> = {}
+  for (const [key, value] of Object.entries(request)) clean[key] = key === 'type' || typeof value !== 'string' ? value : sanitizeText(value)
   return clean as ChatRequest
 }

@@ -1,6 +1,7 @@
-import type { MessageEvent, PrivateEvent, RoomEvent, ServerEvent } from '../core/events.js'
+import type { MessageEvent, PresenceEvent, PrivateEvent, RoomEvent, ServerEvent } from '../core/events.js'
 import type { Member } from '../core/member.js'
 import type { ChatRoom } from '../core/room.js'
+import { presenceText } from '../core/presence-digest.js'
 import { fitText } from './irc-message.js'
 
 /** The user part of `nick!user@host` for each transport kind: IRC users see how everyone is connected. */
@@ -72,9 +73,15 @@ export function privmsgLines (names: IrcNames, from: string, user: string, targe
 /**
  * A room-wide event as the lines every IRC member gets (the same bytes for
  * all, so the transport encodes it once): PRIVMSG to the channel, JOIN, QUIT
- * with the leave reason, NICK. `tagged`: with server-time tags.
+ * with the leave reason, NICK; a presence digest as a server NOTICE to the
+ * channel (past the threshold the channel is an auditorium: no JOIN or QUIT
+ * per member, see the README). `tagged`: with server-time tags.
  */
-export function roomEventText (names: IrcNames, event: RoomEvent, tagged: boolean): string {
+export function roomEventText (names: IrcNames, event: SharedEvent, tagged: boolean): string {
+  if (event.type === 'presence') {
+    const lines = fitText(`:${names.server} NOTICE ${names.channel} :`, presenceText(event))
+    return tagged ? lines.map((l) => timeTag(event.ts) + l).join('') : lines.join('')
+  }
   const user = names.users.byId(event.fromId)
   let lines: string[]
   switch (event.type) {
@@ -111,7 +118,10 @@ export function privateText (names: IrcNames, event: PrivateEvent, tagged: boole
   return tagged ? lines.map((l) => timeTag(event.ts) + l).join('') : lines.join('')
 }
 
+/** Events that are the same bytes for every IRC member: the room-wide ones, and presence digests. */
+export type SharedEvent = RoomEvent | PresenceEvent
+
 /** Events that are the same bytes for every IRC member. */
-export function isRoomEvent (event: ServerEvent): event is RoomEvent {
-  return event.type === 'message' || event.type === 'action' || event.type === 'join' || event.type === 'leave' || event.type === 'nick'
+export function isRoomEvent (event: ServerEvent): event is SharedEvent {
+  return event.type === 'message' || event.type === 'action' || event.type === 'join' || event.type === 'leave' || event.type === 'nick' || event.type === 'presence'
 }

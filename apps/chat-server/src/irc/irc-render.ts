@@ -1,4 +1,5 @@
-import { ChatErrorCodes, type ErrorEvent, type ServerEvent } from '../core/events.js'
+import { ChatErrorCodes, type ErrorEvent, type ServerEvent, type WhoEvent } from '../core/events.js'
+import { groupDigits } from '../core/presence-digest.js'
 import { privateText } from './irc-events.js'
 import { ircLine, MAX_LINE_BYTES } from './irc-message.js'
 import type { IrcContext, Pending } from './irc-session.js'
@@ -18,8 +19,15 @@ export function noticeText (ctx: IrcContext, nick: string, text: string): string
   return out
 }
 
-/** The room's `/who` answer (asked by NAMES) as 353 lines, as many as 512 bytes need, then 366. */
-function namesText (ctx: IrcContext, viewer: string, nicks: readonly string[]): string {
+/**
+ * The room's `/who` answer (asked by NAMES) as 353 lines, as many as 512
+ * bytes need, then 366. Past one page the list is truncated, as Twitch's and
+ * an auditorium channel's are: the first page, the viewer (a client expects
+ * to find itself) and, after 366, a NOTICE saying how many are left out.
+ */
+function namesText (ctx: IrcContext, viewer: string, who: WhoEvent): string {
+  const truncated = who.total !== undefined && who.total > who.nicks.length
+  const nicks = truncated && !who.nicks.includes(viewer) ? [...who.nicks, viewer] : who.nicks
   const head = `:${ctx.server} 353 ${viewer} = ${ctx.channel} :`
   let out = ''
   let line = ''
@@ -31,7 +39,10 @@ function namesText (ctx: IrcContext, viewer: string, nicks: readonly string[]): 
     line += line === '' ? nick : ' ' + nick
   }
   if (line !== '') out += `${head}${line}\r\n`
-  return out + ircLine(ctx.server, '366', [viewer, ctx.channel], 'End of /NAMES list.')
+  out += ircLine(ctx.server, '366', [viewer, ctx.channel], 'End of /NAMES list.')
+  if (!truncated) return out
+  const total = groupDigits(who.total as number)
+  return out + noticeText(ctx, viewer, `${ctx.channel} has ${total} members; the names list shows ${nicks.length} of them`)
 }
 
 /**
@@ -57,7 +68,7 @@ export function personalText (ctx: IrcContext, viewer: Viewer, event: ServerEven
       if (!viewer.echo && event.from === viewer.nick && event.to !== viewer.nick) return ''
       return privateText(ctx, event, viewer.tagged)
     case 'who':
-      return namesText(ctx, viewer.nick, event.nicks)
+      return namesText(ctx, viewer.nick, event)
     case 'error':
       return errorText(ctx, viewer, event)
     case 'system':

@@ -1,5 +1,6 @@
 import { MAX_NICK_LENGTH } from '../core/nick.js'
 import type { Member } from '../core/member.js'
+import { groupDigits } from '../core/presence-digest.js'
 import { historyText } from './irc-events.js'
 import { CAPABILITIES, type IrcSession } from './irc-session.js'
 
@@ -72,16 +73,25 @@ function whoLine (s: IrcSession, m: Member): void {
   s.reply('352', [channel, s.ctx.users.of(m), server, server, m.nick, 'H'], `0 ${realname(s, m)}`)
 }
 
-/** WHO #channel → 352 per member; WHO nick → that one; then 315. */
+/**
+ * WHO #channel → 352 per member, at most a `/who` page of them (a NOTICE
+ * after 315 tells how many are left out); WHO nick → that one; then 315.
+ */
 export function who (s: IrcSession, mask: string): void {
   const { room, channel } = s.ctx
-  if (sameName(mask, channel)) {
-    for (const m of room.members.values()) whoLine(s, m)
+  const whole = sameName(mask, channel)
+  if (whole) {
+    let shown = 0
+    for (const m of room.members.values()) {
+      if (shown++ === room.whoPageSize) break
+      whoLine(s, m)
+    }
   } else {
     const m = room.findByNick(mask)
     if (m !== undefined) whoLine(s, m)
   }
   s.reply('315', [mask], 'End of /WHO list.')
+  if (whole && room.size > room.whoPageSize) s.notice(`${channel} has ${groupDigits(room.size)} members here: WHO lists the first ${room.whoPageSize}`)
 }
 
 /** WHOIS nick → 311, 319, 312, 318; 401 then 318 for nobody. */

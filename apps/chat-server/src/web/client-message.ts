@@ -25,11 +25,19 @@ function ownString (m: object, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined
 }
 
+/** An own whole-number field: undefined when absent, NaN when it is anything but a safe integer. */
+function ownInteger (m: object, key: string): number | undefined {
+  if (!Object.hasOwn(m, key)) return undefined
+  const value: unknown = (m as Record<string, unknown>)[key]
+  return typeof value === 'number' && Number.isSafeInteger(value) ? value : Number.NaN
+}
+
 const UNKNOWN_TYPE = `; known: ${REQUEST_TYPES.join(', ')}`
 
 /**
  * Validates one client frame before it reaches the room: JSON, an object, a
- * `type` the command table knows, and that row's fields as own strings. Never
+ * `type` the command table knows, and that row's fields as own strings (a
+ * who `page`: an own whole number). Never
  * throws: bad input from one browser becomes an error event for that browser only.
  */
 export function decodeClientMessage (data: string): DecodedRequest {
@@ -45,6 +53,6 @@ export function decodeClientMessage (data: string): DecodedRequest {
   const type: unknown = (value as Record<string, unknown>).type
   const command = typeof type === 'string' ? commandForType(type) : undefined
   if (command === undefined) return { ok: false, text: `unknown type ${describeValue(type)}${UNKNOWN_TYPE}` }
-  const request = command.fromJson((key) => ownString(value, key))
+  const request = command.fromJson((key) => ownString(value, key), (key) => ownInteger(value, key))
   return typeof request === 'string' ? { ok: false, text: request } : { ok: true, request }
 }
