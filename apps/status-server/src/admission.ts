@@ -44,33 +44,32 @@ export class Admission {
   }
 
   /**
-   * Serves or refuses a new connection from `address` while `served` are being
-   * served. Returns true when it is admitted (and counted); the caller must
-   * call release(address) when it closes.
+   * Decides on a new connection from `address` while `open` slots are taken.
+   * Null: admitted and counted (the caller calls release(address) when it
+   * closes). Else the refusal line it is to be told (counted and logged here),
+   * which the caller sends with refuse(): at once on plain TCP, after the
+   * handshake on TLS, where a line before it would be unreadable.
    */
-  admit (socket: Socket, address: string, served: number, closing: boolean): boolean {
+  admit (address: string, open: number, closing: boolean): string | null {
     const { maxConnections, maxConnectionsPerAddress: maxPerAddress, logger } = this.#options
     const fromAddress = this.#perAddress.get(address) ?? 0
     if (closing) {
       this.#options.onRefused(RefusalReasons.SHUTTING_DOWN)
-      this.#refuse(socket, tooManyConnectionsReply(maxConnections))
-      return false
+      return tooManyConnectionsReply(maxConnections)
     }
     // Checked before the total, so the client hogging slots is told that it is the one.
     if (fromAddress >= maxPerAddress) {
       logger.warn({ maxConnectionsPerAddress: maxPerAddress, remote: address }, 'connection refused: address at its limit')
       this.#options.onRefused(RefusalReasons.PER_ADDRESS)
-      this.#refuse(socket, tooManyFromAddressReply(maxPerAddress))
-      return false
+      return tooManyFromAddressReply(maxPerAddress)
     }
-    if (served >= maxConnections) {
+    if (open >= maxConnections) {
       logger.warn({ maxConnections, remote: address }, 'connection refused: server full')
       this.#options.onRefused(RefusalReasons.FULL)
-      this.#refuse(socket, tooManyConnectionsReply(maxConnections))
-      return false
+      return tooManyConnectionsReply(maxConnections)
     }
     this.#perAddress.set(address, fromAddress + 1)
-    return true
+    return null
   }
 
   release (address: string): void {
@@ -79,7 +78,8 @@ export class Admission {
     else this.#perAddress.set(address, count - 1)
   }
 
-  #refuse (socket: Socket, reply: string): void {
+  /** Sends a refused connection its line and closes it; destroyed if still open closeGraceMs later. */
+  refuse (socket: Socket, reply: string): void {
     this.refused.add(socket)
     const timer = setTimeout(() => socket.destroy(), this.#options.closeGraceMs)
     socket.on('error', () => {}) // the refused client's resets are not our concern

@@ -1,4 +1,4 @@
-import { hostOption, type OptionSpec } from '@eventwire/service'
+import { hostOption, tlsOptions, type OptionSpec } from '@eventwire/service'
 import {
   DEFAULT_FIRST_REQUEST_TIMEOUT_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -19,5 +19,7 @@ export const statusConfigSpecs = {
   maxConnectionsPerAddress: { env: 'STATUS_MAX_CONNECTIONS_PER_ADDRESS', flag: 'max-connections-per-address', type: 'int', default: DEFAULT_MAX_CONNECTIONS_PER_ADDRESS, min: 1, help: 'connections served at once from one client address' },
   idleTimeoutMs: { env: 'STATUS_IDLE_TIMEOUT_MS', flag: 'idle-timeout-ms', type: 'int', default: DEFAULT_IDLE_TIMEOUT_MS, min: 0, help: 'close connections silent this long (0: never)' },
   firstRequestTimeoutMs: { env: 'STATUS_FIRST_REQUEST_TIMEOUT_MS', flag: 'first-request-timeout-ms', type: 'int', default: DEFAULT_FIRST_REQUEST_TIMEOUT_MS, min: 0, help: 'close a connection with no complete request this long after connecting (0: never)' },
-  quietReplyMs: { env: 'STATUS_QUIET_REPLY_MS', flag: 'quiet-reply-ms', type: 'int', default: DEFAULT_QUIET_REPLY_MS, min: 0, help: 'answer an unterminated 3-digit request after this much quiet (0: only at the line end)' }
+  quietReplyMs: { env: 'STATUS_QUIET_REPLY_MS', flag: 'quiet-reply-ms', type: 'int', default: DEFAULT_QUIET_REPLY_MS, min: 0, help: 'answer an unterminated 3-digit request after this much quiet (0: only at the line end)' },
+  // TLS_CERT_FILE and TLS_KEY_FILE: the TCP port speaks TLS, the admin port HTTPS.
+  ...tlsOptions
 } satisfies Record<string, OptionSpec>

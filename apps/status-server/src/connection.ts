@@ -4,6 +4,7 @@ import { guard } from '@eventwire/kit'
 import type { TransportStats } from '@eventwire/kit/metrics'
 import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
 import { DropReasons } from './ops.js'
+import { firstDeadlineMs } from './options.js'
 import { RequestFramer } from './request-framer.js'
 
 export interface ConnectionOptions {
@@ -34,7 +35,10 @@ export interface ConnectionOptions {
  * the grace timer once we have ended our side.
  */
 export class StatusConnection {
+  /** What the protocol is spoken over: the TCP socket, or the TLS one on a TLS port. */
   readonly socket: Socket
+  /** The TCP socket under it (`socket` itself without TLS): a hard stop resets this one. */
+  readonly tcp: Socket
   /** The client's address as counted for the per-address limit. */
   readonly remoteAddress: string
   readonly #options: ConnectionOptions
@@ -50,8 +54,10 @@ export class StatusConnection {
   #ending = false
   #graceTimer: NodeJS.Timeout | null = null
 
-  constructor (socket: Socket, remoteAddress: string, options: ConnectionOptions) {
+  /** `acceptedAt`: when the TCP connection was accepted (a TLS one is served after its handshake; the deadlines count from accept). */
+  constructor (socket: Socket, remoteAddress: string, options: ConnectionOptions, acceptedAt = Date.now(), tcp = socket) {
     this.socket = socket
+    this.tcp = tcp
     this.remoteAddress = remoteAddress
     this.#options = options
     this.#framer = new RequestFramer({ ...options, onLine: this.#onLine, onTooLong: this.#onTooLarge, onQuietLine: this.#onQuietLine })
@@ -63,12 +69,13 @@ export class StatusConnection {
     socket.on('timeout', this.#onTimeout)
     socket.on('error', this.#onError)
     socket.on('close', this.#onClose)
-    const { idleTimeoutMs, firstRequestTimeoutMs } = options
-    if (firstRequestTimeoutMs > 0 && (idleTimeoutMs === 0 || firstRequestTimeoutMs < idleTimeoutMs)) {
-      this.#firstRequestBy = Date.now() + firstRequestTimeoutMs
-      socket.setTimeout(firstRequestTimeoutMs)
-    } else if (idleTimeoutMs > 0) {
-      socket.setTimeout(idleTimeoutMs)
+    const first = firstDeadlineMs(options)
+    if (first.firstRequest) {
+      this.#firstRequestBy = acceptedAt + first.ms
+      // Already past it (a slow handshake): the timeout fires at once and says so.
+      socket.setTimeout(Math.max(1, this.#firstRequestBy - Date.now()))
+    } else if (first.ms > 0) {
+      socket.setTimeout(first.ms)
     }
   }
 

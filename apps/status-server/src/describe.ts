@@ -80,3 +80,11 @@ export function tooManyFromAddressReply (maxPerAddress: number): string {
 export function tooManyConnectionsReply (maxConnections: number): string {
   return `Error: too many connections (limit ${maxConnections}); try again later\n`
 }
+
+/**
+ * The line a plain-text client (nc, telnet) on the TLS port reads before the
+ * close: it cannot speak TLS by hand, so it is told which client can.
+ */
+export function tlsRequiredReply (): string {
+  return 'Error: this port speaks TLS, not plain text; connect with a TLS client, e.g. openssl s_client -quiet -connect host:port\n'
+}

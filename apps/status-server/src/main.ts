@@ -1,4 +1,4 @@
-import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, readServerTls, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { statusConfigSpecs } from './config.js'
 import { createStatusServer } from './server.js'
@@ -11,12 +11,16 @@ await runService({
   name: 'status-server',
   logger,
   specs: statusConfigSpecs,
-  start: async ({ host, port, adminPort, ...options }) => {
-    const status = createStatusServer({ ...options, logger })
+  start: async ({ host, port, adminPort, tlsCertFile, tlsKeyFile, ...options }) => {
+    // A bad pair is one line and exit 2 here, before anything listens.
+    const tls = readServerTls({ tlsCertFile, tlsKeyFile })
+    const status = createStatusServer({ ...options, tls, logger })
     const address = await status.listen({ port, host })
-    logger.info({ address: formatAddress(address), port: address.port }, `status-server listening on ${formatAddress(address)}`)
+    // Without TLS the line stays as it always was: scripts read it.
+    const scheme = tls === undefined ? '' : 'tls://'
+    logger.info({ address: formatAddress(address), port: address.port, tls: tls !== undefined }, `status-server listening on ${scheme}${formatAddress(address)}`)
     const admin = await status.listenAdmin({ port: adminPort, host })
-    logger.info({ address: formatAddress(admin), port: admin.port }, `status-server admin (GET /healthz, /readyz, /metrics) on http://${formatAddress(admin)}`)
+    logger.info({ address: formatAddress(admin), port: admin.port }, `status-server admin (GET /healthz, /readyz, /metrics) on ${tls === undefined ? 'http' : 'https'}://${formatAddress(admin)}`)
     return { close: status.close }
   }
 })

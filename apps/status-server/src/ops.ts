@@ -1,6 +1,6 @@
 import type http from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import { createOpsServer, Health, type ConnectionSet } from '@eventwire/kit'
+import { createOpsServer, Health, type ConnectionSet, type ServerTls } from '@eventwire/kit'
 import { AppMetrics, TransportMetrics, TransportStats } from '@eventwire/kit/metrics'
 import { listen as listenOn } from '@eventwire/service'
 import type { StatusConnection } from './connection.js'
@@ -27,13 +27,21 @@ export interface StatusOps {
  * refused sockets, and the admin HTTP server they are answered on. The admin
  * server is built here but listens only when asked (`listenAdmin()`).
  */
-export function createStatusOps (served: ConnectionSet<StatusConnection>, refused: ConnectionSet<Socket>, maxConnections: number): StatusOps {
+export interface StatusOpsOptions {
+  maxConnections: number
+  /** Slots taken: the served connections and, on a TLS port, the admitted ones still in their handshake. */
+  slotsTaken: () => number
+  /** The admin port speaks HTTPS with it (as the TCP port speaks TLS). */
+  tls: ServerTls | undefined
+}
+
+export function createStatusOps (served: ConnectionSet<StatusConnection>, refused: ConnectionSet<Socket>, { maxConnections, slotsTaken, tls }: StatusOpsOptions): StatusOps {
   const stats = new TransportStats({ refused: Object.values(RefusalReasons), dropped: Object.values(DropReasons) })
   const health = new Health({
     checks: [() => {
       const connections = { open: served.size, max: maxConnections }
       // Full: new connections are refused, so a load balancer should send them elsewhere.
-      if (served.size >= maxConnections) return { ready: false, code: 'ERR_AT_CAPACITY', message: `serving ${maxConnections} connections, its limit; new ones are refused`, details: { connections } }
+      if (slotsTaken() >= maxConnections) return { ready: false, code: 'ERR_AT_CAPACITY', message: `serving ${maxConnections} connections, its limit; new ones are refused`, details: { connections } }
       return { ready: true, details: { connections } }
     }]
   })
@@ -47,7 +55,7 @@ export function createStatusOps (served: ConnectionSet<StatusConnection>, refuse
     sockets: () => sockets(served, refused),
     queuedBytes: () => queued(served)
   })
-  const server: http.Server = createOpsServer({ health, metrics })
+  const server: http.Server = createOpsServer({ health, metrics }, undefined, tls)
   let closing: Promise<void> | null = null
   return {
     health,

@@ -1,4 +1,4 @@
-import { DEFAULT_CLOSE_GRACE_MS as KIT_CLOSE_GRACE_MS } from '@eventwire/kit'
+import { DEFAULT_CLOSE_GRACE_MS as KIT_CLOSE_GRACE_MS, type ServerTls } from '@eventwire/kit'
 import { assertNumberOption, silentAppLogger, type AppLogger } from '@eventwire/protocol'
 
 /** Defaults of the options below; src/config.ts (so --help) and the README show these. */
@@ -43,9 +43,14 @@ export interface StatusServerOptions {
   closeGraceMs?: number
   /** pino or anything with info/warn/debug(fields, message). Default: silent. */
   logger?: AppLogger
+  /**
+   * Certificate and key (PEM): the TCP port speaks TLS (a plain-text client is
+   * told so in one `Error:` line and closed) and the admin port HTTPS. Default: plain.
+   */
+  tls?: ServerTls
 }
 
-export type ResolvedStatusOptions = Required<StatusServerOptions>
+export type ResolvedStatusOptions = Required<Omit<StatusServerOptions, 'tls'>> & { tls: ServerTls | undefined }
 
 /** The options with their defaults, each checked (ProtocolError ERR_INVALID_OPTION naming the option). */
 export function resolveStatusOptions (options: StatusServerOptions): ResolvedStatusOptions {
@@ -57,7 +62,8 @@ export function resolveStatusOptions (options: StatusServerOptions): ResolvedSta
     firstRequestTimeoutMs: options.firstRequestTimeoutMs ?? DEFAULT_FIRST_REQUEST_TIMEOUT_MS,
     quietReplyMs: options.quietReplyMs ?? DEFAULT_QUIET_REPLY_MS,
     closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
-    logger: options.logger ?? silentAppLogger
+    logger: options.logger ?? silentAppLogger,
+    tls: options.tls
   }
   assertNumberOption('maxLineBytes', resolved.maxLineBytes, 1, { integer: true })
   assertNumberOption('maxConnections', resolved.maxConnections, 1, { integer: true })
@@ -67,4 +73,13 @@ export function resolveStatusOptions (options: StatusServerOptions): ResolvedSta
   assertNumberOption('quietReplyMs', resolved.quietReplyMs, 0)
   assertNumberOption('closeGraceMs', resolved.closeGraceMs, 0)
   return resolved
+}
+
+/**
+ * The deadline a new connection starts under, from accept: the first-request
+ * one when it applies (shorter than the idle timeout), else the idle one; 0: none.
+ */
+export function firstDeadlineMs ({ firstRequestTimeoutMs, idleTimeoutMs }: Pick<ResolvedStatusOptions, 'firstRequestTimeoutMs' | 'idleTimeoutMs'>): { ms: number, firstRequest: boolean } {
+  if (firstRequestTimeoutMs > 0 && (idleTimeoutMs === 0 || firstRequestTimeoutMs < idleTimeoutMs)) return { ms: firstRequestTimeoutMs, firstRequest: true }
+  return { ms: idleTimeoutMs, firstRequest: false }
 }

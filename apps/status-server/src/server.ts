@@ -1,10 +1,13 @@
-import net, { type AddressInfo, type Socket } from 'node:net'
-import { ConnectionSet, stopListening } from '@eventwire/kit'
+import type net from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import { ConnectionSet, createStreamServer, stopListening } from '@eventwire/kit'
 import { listen as listenOn } from '@eventwire/service'
 import { StatusConnection } from './connection.js'
 import { Admission, addressOf } from './admission.js'
-import { resolveStatusOptions, type StatusServerOptions } from './options.js'
-import { createStatusOps, type StatusOps } from './ops.js'
+import { tlsRequiredReply } from './describe.js'
+import { Handshakes } from './handshakes.js'
+import { firstDeadlineMs, resolveStatusOptions, type StatusServerOptions } from './options.js'
+import { createStatusOps, DropReasons, type StatusOps } from './ops.js'
 
 export {
   DEFAULT_CLOSE_GRACE_MS,
@@ -70,28 +73,67 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
       ops.stats.framesOut++
     }
   })
-  const ops = createStatusOps(served, admission.refused, settings.maxConnections)
+  const first = firstDeadlineMs(settings)
+  // TLS only: connections admitted at accept whose handshake is still running.
+  const handshakes = new Handshakes({
+    admittedMs: first.ms === 0 ? null : first.ms,
+    refusedMs: settings.closeGraceMs,
+    onTimeout: () => ops.stats.drop(first.firstRequest ? DropReasons.FIRST_REQUEST : DropReasons.IDLE)
+  })
+  const slotsTaken = (): number => served.size + handshakes.admitted
+  const ops = createStatusOps(served, admission.refused, { maxConnections: settings.maxConnections, slotsTaken, tls: settings.tls })
   const { stats } = ops
   const connectionOptions = {
     ...settings,
     stats,
-    onClose: (connection: StatusConnection) => {
-      served.delete(connection)
-      admission.release(connection.remoteAddress)
+    onClose: (connection: StatusConnection) => served.delete(connection)
+  }
+
+  // Bytes are counted on the socket the protocol is spoken over (TLS: the decrypted ones), as the scrape sums them.
+  const countBytes = (socket: Socket): void => { socket.once('close', () => stats.socketClosed(socket)) }
+  const serve = (socket: Socket, tcp: Socket, address: string, acceptedAt: number): void => {
+    countBytes(socket)
+    stats.accepted++
+    served.add(new StatusConnection(socket, address, connectionOptions, acceptedAt, tcp))
+  }
+
+  // Every TCP connection, TLS or not, is admitted or refused here, at accept.
+  const onAccept = (tcp: Socket): void => {
+    // Read once, at accept: remoteAddress is undefined once the socket has been reset.
+    const address = addressOf(tcp)
+    const refusal = admission.admit(address, slotsTaken(), served.closing)
+    // The TCP socket closes with its TLS one (or without it, when the handshake fails): one release either way.
+    if (refusal === null) tcp.once('close', () => admission.release(address))
+    if (settings.tls !== undefined) {
+      handshakes.hold({ tcp, address, acceptedAt: Date.now(), refusal })
+    } else if (refusal === null) {
+      serve(tcp, tcp, address, Date.now())
+    } else {
+      countBytes(tcp)
+      admission.refuse(tcp, refusal)
     }
   }
 
-  const server = net.createServer({ allowHalfOpen: true, noDelay: true })
-  server.on('connection', (socket: Socket) => {
-    // Read once, at accept: remoteAddress is undefined once the socket has been reset.
-    const address = addressOf(socket)
-    // Before the connection's own 'close' listener removes it from the sets the scrape sums: its bytes move into the totals.
-    socket.once('close', () => stats.socketClosed(socket))
-    if (admission.admit(socket, address, served.size, served.closing)) {
-      stats.accepted++
-      served.add(new StatusConnection(socket, address, connectionOptions))
+  // TLS: the decision taken at accept is carried out once the client can read our lines.
+  const onSecure = (socket: Socket): void => {
+    const accepted = handshakes.take(socket)
+    if (accepted === undefined || served.closing) {
+      // Not held (its TCP socket was already cut) or the drain destroyed its handshake: nothing to serve.
+      socket.on('error', () => {})
+      socket.destroy()
+      return
     }
-  })
+    if (accepted.refusal !== null) {
+      countBytes(socket)
+      admission.refuse(socket, accepted.refusal)
+      return
+    }
+    serve(socket, accepted.tcp, accepted.address, accepted.acceptedAt)
+  }
+
+  const server = createStreamServer({ allowHalfOpen: true, noDelay: true, tls: settings.tls, plainTextRefusal: tlsRequiredReply() }, settings.tls === undefined ? onAccept : onSecure)
+  // Before the kit's own check for plain text: admission counts the connection from its first moment.
+  if (settings.tls !== undefined) server.prependListener('connection', onAccept)
   // Listening errors (EADDRINUSE) reach listen()'s promise; this keeps a later one from crashing the process.
   server.on('error', (err) => logger.warn({ err: err.message }, 'status server error'))
 
@@ -108,41 +150,43 @@ export function createStatusServer (options: StatusServerOptions = {}): StatusSe
       return address
     },
     listenAdmin: async ({ port, host = '127.0.0.1' }) => await ops.listen(port, host),
-    ...lifecycle(server, served, admission.refused, ops, () => logger.info({}, 'status server closed'))
+    ...lifecycle(server, served, [admission.refused, handshakes.sockets], ops, () => logger.info({}, 'status server closed'))
   }
 }
 
 /**
- * close() and destroy() over the server's two sets of sockets: the served
- * (ended through StatusConnection.shutdown, which flushes the replies first)
- * and the refused (already ended). Both resolve once every socket has closed.
+ * close() and destroy() over the server's sets of sockets: the served (ended
+ * through StatusConnection.shutdown, which flushes the replies first), the
+ * refused (already ended) and the TLS handshakes under way (destroyed: nothing
+ * was served yet). Both resolve once every socket has closed.
  */
-function lifecycle (server: net.Server, served: ConnectionSet<StatusConnection>, refused: ConnectionSet<Socket>, ops: StatusOps, onClosed: () => void): Pick<StatusServer, 'close' | 'destroy'> {
+function lifecycle (server: net.Server, served: ConnectionSet<StatusConnection>, others: Array<ConnectionSet<Socket>>, ops: StatusOps, onClosed: () => void): Pick<StatusServer, 'close' | 'destroy'> {
   let closing: Promise<void> | null = null
   return {
     close: () => {
       ops.health.markDraining()
       // Each set: end every socket, destroy those still open closeGraceMs later. The admin port
       // answers (/readyz 503) until the drain is over.
-      closing ??= Promise.all([stopListening(server), served.close(), refused.close()]).then(async () => await ops.close()).then(onClosed)
+      closing ??= Promise.all([stopListening(server), served.close(), ...others.map(async (set) => await set.close())]).then(async () => await ops.close()).then(onClosed)
       return closing
     },
     destroy: async () => {
-      // Every socket still open, served or refused, in its grace period or not: each gets its 'close' from this.
-      for (const connection of served) reset(connection.socket)
-      for (const socket of refused) reset(socket)
+      // Every socket still open, served or not, in its grace period or not: each gets its 'close' from this.
+      for (const connection of served) reset(connection.socket, connection.tcp)
+      for (const set of others) for (const socket of set) reset(socket, socket)
       ops.health.markDraining()
-      await Promise.all([stopListening(server), served.whenEmpty(), refused.whenEmpty(), ops.close(true)])
+      await Promise.all([stopListening(server), served.whenEmpty(), ...others.map(async (set) => await set.whenEmpty()), ops.close(true)])
     }
   }
 }
 
 /**
- * An RST, as if the process had died. A socket we have already ended (close()
+ * An RST, as if the process had died; a TLS socket is reset through its TCP
+ * one (only a TCP handle can be reset). A socket we have already ended (close()
  * running, a refusal) is destroyed instead: libuv refuses to reset a socket
  * while its FIN is being sent, and that socket would then never close.
  */
-function reset (socket: Socket): void {
-  if (socket.writableEnded) socket.destroy()
-  else socket.resetAndDestroy()
+function reset (socket: Socket, tcp: Socket): void {
+  if (socket.writableEnded || tcp.writableEnded) socket.destroy()
+  else tcp.resetAndDestroy()
 }

@@ -1,7 +1,11 @@
 import net from 'node:net'
+import tls from 'node:tls'
+import { once } from 'node:events'
+import { writeFileSync } from 'node:fs'
+import https from 'node:https'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { LineClient, startChild, type ChildHandle, buildPackage } from '@eventwire/testkit'
+import { LineClient, startChild, type ChildHandle, buildPackage, makeTestCertificate } from '@eventwire/testkit'
 import { describeStatus } from '../src/index.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
@@ -88,5 +92,57 @@ describe('dist/main.js', () => {
     } finally {
       blocker.close()
     }
+  })
+
+  describe('with TLS_CERT_FILE and TLS_KEY_FILE', () => {
+    const certificate = makeTestCertificate()
+    afterAll(() => certificate.remove())
+    const tlsEnv = { STATUS_PORT: '0', STATUS_ADMIN_PORT: '0', HOST: '127.0.0.1', TLS_CERT_FILE: certificate.certFile, TLS_KEY_FILE: certificate.keyFile }
+
+    it('speaks TLS on its port and HTTPS on the admin port, and says so in its log lines', async () => {
+      const secure = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: tlsEnv })
+      try {
+        const line = await secure.waitForLine(/listening on/, 10_000, { earlier: true })
+        const port = Number((JSON.parse(line) as { port: number }).port)
+        expect(line).toContain(`listening on tls://127.0.0.1:${port}`)
+        const adminLine = await secure.waitForLine(/admin .* on https/, 10_000, { earlier: true })
+        const adminPort = Number((JSON.parse(adminLine) as { port: number }).port)
+        expect(adminLine).toContain(`https://127.0.0.1:${adminPort}`)
+
+        const socket = tls.connect({ port, host: '127.0.0.1', ca: certificate.cert, servername: 'localhost' })
+        const c = new LineClient(socket)
+        await once(socket, 'secureConnect')
+        c.send('404')
+        expect(await c.next()).toBe(describeStatus(404))
+        socket.destroy()
+
+        const ready = await new Promise<number>((resolve, reject) => {
+          https.get({ host: '127.0.0.1', port: adminPort, path: '/readyz', ca: certificate.cert, servername: 'localhost' }, (res) => {
+            res.resume()
+            resolve(res.statusCode ?? 0)
+          }).on('error', reject)
+        })
+        expect(ready).toBe(200)
+        expect(await secure.stop(5000)).toBe(0)
+      } finally {
+        await secure.stop(1000)
+      }
+    })
+
+    it('refuses a TLS_KEY_FILE that is not a key with one line naming it and exit 2', async () => {
+      const notKey = `${certificate.keyFile}.txt`
+      writeFileSync(notKey, 'not a key\n')
+      const bad = startChild(process.execPath, ['dist/main.js'], { cwd: appDir, env: { ...tlsEnv, TLS_KEY_FILE: notKey } })
+      expect(await bad.exited).toBe(2)
+      expect(bad.stderr).toEqual([expect.stringMatching(/^status-server: TLS_KEY_FILE \S+ is not PEM .*; set TLS_KEY_FILE to/)])
+    })
+
+    it('lists TLS_CERT_FILE and TLS_KEY_FILE in --help', async () => {
+      const help = startChild(process.execPath, ['dist/main.js', '--help'], { cwd: appDir })
+      expect(await help.exited).toBe(0)
+      const text = help.stdout.join('\n')
+      expect(text).toContain('TLS_CERT_FILE / --tls-cert-file')
+      expect(text).toContain('TLS_KEY_FILE / --tls-key-file')
+    })
   })
 })
