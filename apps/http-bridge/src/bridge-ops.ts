@@ -75,7 +75,7 @@ export function createBridgeOps (server: Server): BridgeOps {
       health.addCheck(() => {
         const state = pool.state
         if (state.connected > 0) return { ready: true, details: { upstream: state } }
-        return { ready: false, code: FailureCodes.UPSTREAM_DOWN, message: 'not connected to status-server', retryAfterSeconds: FAILURES.ERR_UPSTREAM_DOWN.retryAfterSeconds, details: { upstream: state } }
+        return { ready: false, code: FailureCodes.UPSTREAM_DOWN, message: pool.downReason, retryAfterSeconds: FAILURES.ERR_UPSTREAM_DOWN.retryAfterSeconds, details: { upstream: state } }
       })
       transports.add({ transport: 'upstream', stats: upstream, counts: ['bytes', 'framesIn', 'framesOut'], open: () => pool.state.connected, sockets: () => pool.sockets() })
       poolGauges(metrics, pool)

@@ -60,7 +60,10 @@ export function createBridge (options: BridgeOptions): Bridge {
   const settings = resolveBridgeOptions(options)
   const app = Fastify({
     // Slowloris: a client that sends its headers a byte a second is cut off in a stated time.
-    ...fastifyHttpLimits(options.httpLimits),
+    // With options.tls, HTTPS; a plain HTTP request gets a 400 saying to use https.
+    ...fastifyHttpLimits(options.httpLimits, options.tls),
+    // The server comes from the factory above; this only makes fastify's own log line and listeningOrigin say https://.
+    ...(options.tls === undefined ? {} : { https: true as const }),
     ...(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger }),
     logController: new LogController({ disableRequestLogging: options.logRequests !== true })
   })

@@ -13,3 +13,4 @@ export {
 export { FAILURES, FailureCodes, failureResponse, type FailureCode, type FailureResponse, type LookupFailure } from './failures.js'
 export type { UpstreamState } from './upstream-pool.js'
 export { isStatusCodeText } from './replies.js'
+export type { StatusTlsOptions } from './upstream-tls.js'

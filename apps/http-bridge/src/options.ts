@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { assertNumberOption, type ReconnectOptions } from '@eventwire/protocol'
-import type { HttpLimits } from '@eventwire/kit'
+import type { HttpLimits, ServerTls } from '@eventwire/kit'
+import { upstreamTlsOptions, type StatusTlsOptions, type UpstreamTls } from './upstream-tls.js'
 
 /** Defaults of the options below; src/config.ts (so --help) and the README show these. */
 export const DEFAULT_TIMEOUT_MS = 2000
@@ -52,6 +53,14 @@ export interface BridgeOptions {
   logRequests?: boolean
   /** Header, request and keep-alive timeouts and the connection cap of the HTTP server. Default: @eventwire/kit's DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits
+  /** Certificate and key (PEM): the HTTP port speaks HTTPS (a plain HTTP request gets a 400 saying so). Default: plain HTTP. */
+  tls?: ServerTls
+  /**
+   * Reach status-server over TLS, verifying its certificate against Node's CAs
+   * or `ca`; the name checked is statusHost (or `servername`). `true`: with
+   * the defaults. Default false: plain TCP.
+   */
+  statusTls?: boolean | StatusTlsOptions
 }
 
 /** What the pool and the close path need, defaults filled in. */
@@ -65,6 +74,8 @@ export interface ResolvedBridgeOptions {
   pipeline: number
   closeGraceMs: number
   reconnect: ReconnectOptions
+  /** How the links open TLS to status-server; null: plain TCP. */
+  tls: UpstreamTls | null
 }
 
 /** The options with their defaults, each checked (ProtocolError ERR_INVALID_OPTION naming the option). */
@@ -79,7 +90,8 @@ export function resolveBridgeOptions (options: BridgeOptions): ResolvedBridgeOpt
     probeIntervalMs: options.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS,
     pipeline: options.pipeline ?? DEFAULT_PIPELINE,
     closeGraceMs: options.closeGraceMs ?? timeoutMs + CLOSE_GRACE_MARGIN_MS,
-    reconnect: { initialDelayMs: 100, maxDelayMs: 2000, connectTimeoutMs: 5000, ...options.reconnect }
+    reconnect: { initialDelayMs: 100, maxDelayMs: 2000, connectTimeoutMs: 5000, ...options.reconnect },
+    tls: null
   }
   const whole = { integer: true }
   assertNumberOption('statusPort', resolved.port, 1, { integer: true, max: 65535 })
@@ -89,5 +101,7 @@ export function resolveBridgeOptions (options: BridgeOptions): ResolvedBridgeOpt
   assertNumberOption('probeIntervalMs', resolved.probeIntervalMs, 1, whole)
   assertNumberOption('pipeline', resolved.pipeline, 0, whole)
   assertNumberOption('closeGraceMs', resolved.closeGraceMs, 0, whole)
+  // The handshake counts as part of connecting: it gets the same deadline.
+  resolved.tls = upstreamTlsOptions(options.statusHost, options.statusTls, resolved.reconnect.connectTimeoutMs ?? 5000)
   return resolved
 }

@@ -1,46 +1,16 @@
-import net from 'node:net'
-import { reconnect, type AppLogger, type ReconnectOptions, type Reconnector } from '@eventwire/protocol'
+import type net from 'node:net'
+import { reconnect, type Reconnector } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
-import type { TransportStats } from '@eventwire/kit/metrics'
 import { LinkDropReasons } from './bridge-ops.js'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { isStatusCodeText, judgeReply, timeoutFailure } from './replies.js'
 import { ReplyFramer } from './reply-framer.js'
 import { WireQueue, type LookupCallback } from './wire-queue.js'
+import { describeTlsFailure, HandshakeWait, upstreamConnector } from './upstream-tls.js'
+import type { LinkDown, UpstreamLinkOptions } from './link-options.js'
 
 export type { LookupCallback } from './wire-queue.js'
-
-export interface UpstreamLinkOptions {
-  host: string
-  port: number
-  timeoutMs: number
-  /** Send a probe after this long without traffic, so idle timeouts and dead peers are noticed. */
-  probeIntervalMs: number
-  reconnect: ReconnectOptions
-  logger: AppLogger
-  /** Which link this is, for logs. */
-  index: number
-  /** Requests on the wire at once (placeholders included); Infinity: pipelined. */
-  pipeline: number
-  /** Take an unterminated reply after a quiet moment (servers that answer once per read). */
-  quietFraming: boolean
-  /** A slot freed up, the link came up, or it went down: the pool may dispatch or fail waiting lookups. */
-  onChange: () => void
-  /** After end() or destroy(): the link is closed for good (its socket too) and will not reconnect. Called once. */
-  onClosed: (link: UpstreamLink) => void
-  /** Every link's counters (lines, bytes, drops): a field added to per line, nothing allocated. */
-  stats: TransportStats
-}
-
-/**
- * Why a link is not usable, for the 503 message: not connected yet; lost and
- * being reopened (it was up, or the server is closing it); or unreachable (the
- * last connection attempt failed, with its error).
- */
-export type LinkDown =
-  | { readonly state: 'connecting' }
-  | { readonly state: 'reconnecting', readonly lastLine: string | null }
-  | { readonly state: 'unreachable', readonly error: string }
+export type { LinkDown, UpstreamLinkOptions } from './link-options.js'
 
 /** Longest reply line accepted from status-server; its longest real reply is ~150 bytes. */
 const MAX_REPLY_BYTES = 4096
@@ -61,6 +31,10 @@ export class UpstreamLink {
   readonly #reconnector: Reconnector<net.Socket>
   readonly #queue = new WireQueue((text) => this.#socket?.write(text))
   readonly #timeout: LookupFailure
+  /** TLS only: an attempt connected over TCP whose handshake is not done. */
+  readonly #handshake: HandshakeWait | null
+  /** Set by a 'disconnect' that came during the handshake, read by the 'reconnect' that follows. */
+  #handshakeFailed = false
   #socket: net.Socket | null = null
   #framer: ReplyFramer | null = null
   #down: LinkDown = { state: 'connecting' }
@@ -82,7 +56,8 @@ export class UpstreamLink {
   constructor (options: UpstreamLinkOptions) {
     this.#options = options
     this.#timeout = timeoutFailure(options.timeoutMs)
-    this.#reconnector = reconnect(() => net.connect({ host: options.host, port: options.port, noDelay: true }), options.reconnect)
+    this.#handshake = options.tls === null ? null : new HandshakeWait(options.tls.handshakeTimeoutMs, this.#up)
+    this.#reconnector = reconnect(upstreamConnector(options.host, options.port, options.tls), options.reconnect)
     this.#reconnector.on('connect', this.#onConnect)
     this.#reconnector.on('disconnect', this.#onDisconnect)
     this.#reconnector.on('reconnect', this.#onReconnectScheduled)
@@ -133,6 +108,7 @@ export class UpstreamLink {
    * timeouts, and probes an idle one.
    */
   sweep (now: number): void {
+    this.#handshake?.sweep(now)
     const queue = this.#queue
     queue.expire(now, this.#timeout)
     const head = queue.head
@@ -179,6 +155,7 @@ export class UpstreamLink {
     this.#reconnector.off('connect', this.#onConnect)
     this.#reconnector.off('disconnect', this.#onDisconnect)
     this.#reconnector.off('reconnect', this.#onReconnectScheduled)
+    this.#handshake?.cancel()
     this.#framer?.stop()
     this.#failAll('bridge is shutting down')
   }
@@ -190,6 +167,11 @@ export class UpstreamLink {
   }
 
   readonly #onDisconnect = (): void => {
+    // reconnect() saw the TCP connect, but the link never came up: a failed attempt, not a loss.
+    if (this.#handshake?.cancel() === true) {
+      this.#handshakeFailed = true
+      return
+    }
     this.#justLost = true
     this.#down = { state: 'reconnecting', lastLine: this.#lastNotice }
   }
@@ -198,13 +180,22 @@ export class UpstreamLink {
     this.#nextAttemptAt = Date.now() + delayMs
     // After a loss the next attempt is a reconnection; after a failed attempt, nothing could be reached.
     if (this.#justLost) this.#justLost = false
-    else this.#down = { state: 'unreachable', error: lastError?.message ?? 'the connection closed while opening' }
+    else if (this.#handshakeFailed) this.#down = { state: 'unreachable', error: describeTlsFailure(lastError, this.#options.host), tls: true }
+    else this.#down = { state: 'unreachable', error: lastError?.message ?? 'the connection closed while opening', tls: false }
+    const tls = this.#handshakeFailed
+    this.#handshakeFailed = false
     if (attempt === 1 || attempt % 10 === 0) {
-      this.#options.logger.warn({ link: this.#options.index, attempt, delayMs, err: lastError?.message }, 'status-server unreachable; retrying')
+      const err = tls && this.#down.state === 'unreachable' ? this.#down.error : lastError?.message
+      this.#options.logger.warn({ link: this.#options.index, attempt, delayMs, err }, tls ? 'TLS handshake with status-server failed; retrying' : 'status-server unreachable; retrying')
     }
   }
 
+  /** TCP is up; over TLS the link comes up only once its handshake is done. */
   readonly #onConnect = (socket: net.Socket): void => {
+    if (this.#handshake?.start(socket, Date.now()) !== true) this.#up(socket)
+  }
+
+  readonly #up = (socket: net.Socket): void => {
     this.connects++
     this.#nextAttemptAt = 0
     this.#socket = socket
@@ -222,7 +213,7 @@ export class UpstreamLink {
     socket.on('data', this.#onData)
     socket.on('end', this.#onEnd)
     socket.once('close', this.#onClose)
-    this.#options.logger.info({ link: this.#options.index, upstream: `${this.#options.host}:${this.#options.port}` }, 'connected to status-server')
+    this.#options.logger.info({ link: this.#options.index, upstream: `${this.#options.host}:${this.#options.port}`, tls: this.#handshake !== null }, this.#handshake === null ? 'connected to status-server' : 'connected to status-server over TLS')
     this.#options.onChange()
   }
 

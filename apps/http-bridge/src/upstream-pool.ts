@@ -6,6 +6,7 @@ import { FailureCodes, type LookupFailure } from './failures.js'
 import { Fifo } from './fifo.js'
 import type { AppLogger } from '@eventwire/protocol'
 import { UpstreamLink, type LinkDown, type LookupCallback } from './upstream-link.js'
+import type { UpstreamTls } from './upstream-tls.js'
 
 export interface UpstreamPoolOptions {
   host: string
@@ -22,6 +23,8 @@ export interface UpstreamPoolOptions {
   logger: AppLogger
   /** The links' counters (lines, bytes, drops). */
   stats: TransportStats
+  /** TLS to status-server; null: plain TCP. */
+  tls: UpstreamTls | null
 }
 
 /** A lookup waiting in the bridge for a link with room (only when `pipeline` caps the links). */
@@ -97,6 +100,11 @@ export class UpstreamPool {
       inFlight += link.queued
     }
     return { connected, connections: this.#links.length, inFlight, maxInFlight: this.#options.maxInFlight }
+  }
+
+  /** Why no link is up, as the 503's message says it (without the retry hint): for /readyz. */
+  get downReason (): string {
+    return this.#whyDown()
   }
 
   /** Lookups waiting in the bridge for a link with room (only with a pipeline cap). */
@@ -238,7 +246,7 @@ export class UpstreamPool {
     let reconnecting: (LinkDown & { state: 'reconnecting' }) | null = null
     for (const link of this.#links) {
       const down = link.down
-      if (down.state === 'unreachable') return `${where} is unreachable (${down.error})`
+      if (down.state === 'unreachable') return down.tls ? `${where}: the TLS handshake failed: ${down.error}` : `${where} is unreachable (${down.error})`
       if (down.state === 'reconnecting') reconnecting ??= down
     }
     if (reconnecting !== null) {
