@@ -26,6 +26,8 @@ let wantedNick = localStorage.getItem('eventwire-nick') || ''
 // (/ws?since=SEQ&epoch=EPOCH) and gets exactly what it missed, or a RESET notice.
 let epoch = null
 let lastSeq = 0
+// CHAT_TOKEN: a page opened as /?token=… hands the token on to /ws.
+const token = new URLSearchParams(location.search).get('token')
 
 function setStatus (state, text) {
   statusEl.className = 'status ' + state
@@ -175,13 +177,44 @@ function onEvent (e) {
   }
 }
 
+// /ws's query: where a reconnect resumes (?since=SEQ&epoch=EPOCH), and the token, when there are any.
+function wsQuery () {
+  const params = new URLSearchParams()
+  if (epoch) {
+    params.set('since', String(lastSeq))
+    params.set('epoch', epoch)
+  }
+  if (token) params.set('token', token)
+  const query = params.toString()
+  return query ? '?' + query : ''
+}
+
+// A browser never shows a page why its WebSocket was refused: a plain GET of /ws with the
+// same query answers 401 when the token is missing or wrong (426 otherwise).
+async function refusedForToken () {
+  try {
+    return (await fetch(`/ws${token ? '?token=' + encodeURIComponent(token) : ''}`, { cache: 'no-store' })).status === 401
+  } catch {
+    return false
+  }
+}
+
+function retry () {
+  // Exponential backoff with jitter, capped, so a restarting server is not stampeded.
+  const delay = Math.min(10000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2)
+  attempt++
+  setStatus('disconnected', `disconnected; retrying in ${Math.round(delay / 1000)} s`)
+  reconnectTimer = setTimeout(connect, delay)
+}
+
 function connect () {
   clearTimeout(reconnectTimer)
   setStatus('connecting', attempt ? `reconnecting (attempt ${attempt})…` : 'connecting…')
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  const resume = epoch ? `?since=${lastSeq}&epoch=${encodeURIComponent(epoch)}` : ''
-  ws = new WebSocket(`${scheme}//${location.host}/ws${resume}`)
+  let opened = false
+  ws = new WebSocket(`${scheme}//${location.host}/ws${wsQuery()}`)
   ws.onopen = () => {
+    opened = true
     attempt = 0
     told = false
     setStatus('connected', 'connected')
@@ -195,11 +228,13 @@ function connect () {
     ws = null
     online.clear(); roomSize = null; renderWho()
     if (ev.reason && !told) addLine('notice', [[null, `disconnected: ${ev.reason}`]])
-    // Exponential backoff with jitter, capped, so a restarting server is not stampeded.
-    const delay = Math.min(10000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2)
-    attempt++
-    setStatus('disconnected', `disconnected; retrying in ${Math.round(delay / 1000)} s`)
-    reconnectTimer = setTimeout(connect, delay)
+    if (opened) return retry()
+    // Refused before it opened: retrying is pointless when the token is what is wrong.
+    refusedForToken().then((unauthorized) => {
+      if (!unauthorized) return retry()
+      setStatus('disconnected', 'access token required or wrong')
+      addLine('error auth', [[null, 'access token required or wrong — open the page as /?token=…']])
+    })
   }
 }
 

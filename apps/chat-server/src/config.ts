@@ -1,10 +1,10 @@
 import { parseOriginList } from '@eventwire/kit'
 import { DEFAULT_PREFIX } from '@eventwire/cluster'
-import { ConfigError, hostOption, type OptionSpec } from '@eventwire/service'
+import { ConfigError, hostOption, tlsOptions, type OptionSpec } from '@eventwire/service'
 import { DEFAULT_LEASE_MS } from './cluster/chat-cluster.js'
 import { DEFAULT_HISTORY_SIZE, DEFAULT_MAX_MESSAGE_LENGTH, DEFAULT_PRESENCE_DIGEST_ABOVE, DEFAULT_PRESENCE_DIGEST_MS, DEFAULT_RATE_LIMIT, DEFAULT_WHO_PAGE_SIZE } from './core/room-options.js'
 import { DEFAULT_IRC_CHANNEL } from './irc/irc-transport.js'
-import { DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUE_BYTES } from './server.js'
+import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_HEARTBEAT_INTERVAL_MS, DEFAULT_MAX_LINE_BYTES, DEFAULT_MAX_QUEUE_BYTES } from './server.js'
 
 /**
  * Every setting of the chat-server: environment variable, matching --flag,
@@ -32,7 +32,10 @@ export const chatConfigSpecs = {
   redisUrl: { env: 'REDIS_URL', flag: 'redis-url', type: 'optional-string', help: 'cluster mode: redis://[user:password@]host:port[/db] shared by every instance (unset: one in-process room)' },
   redisPrefix: { env: 'REDIS_PREFIX', flag: 'redis-prefix', type: 'string', default: DEFAULT_PREFIX, help: 'cluster mode: prefix of every Redis key, so deployments can share one Redis' },
   leaseMs: { env: 'CHAT_LEASE_MS', flag: 'lease-ms', type: 'int', default: DEFAULT_LEASE_MS, min: 300, help: 'cluster mode: an instance silent this long is dead; the leaves of its members are announced by another' },
-  allowedOrigins: { env: 'CHAT_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'browser origins besides the page\'s own that may open /ws, comma-separated scheme://host[:port]' }
+  allowedOrigins: { env: 'CHAT_ALLOWED_ORIGINS', flag: 'allowed-origins', type: 'optional-string', help: 'browser origins besides the page\'s own that may open /ws, comma-separated scheme://host[:port]' },
+  token: { env: 'CHAT_TOKEN', flag: 'token', type: 'optional-string', help: 'access token every member must give: TCP first line /auth <token>, WebSocket Authorization: Bearer or /ws?token= (page: /?token=), IRC PASS. Prefer the variable: ps shows flags' },
+  authTimeoutMs: { env: 'CHAT_AUTH_TIMEOUT_MS', flag: 'auth-timeout-ms', type: 'int', default: DEFAULT_AUTH_TIMEOUT_MS, min: 100, max: 600_000, help: 'with CHAT_TOKEN: ms a TCP connection has for its /auth line' },
+  ...tlsOptions
 } satisfies Record<string, OptionSpec>
 
 /** CHAT_ALLOWED_ORIGINS as a list; a bad entry stops the start with a message naming the variable. */

@@ -5,6 +5,7 @@ export {
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_CLOSE_GRACE_MS,
   DEFAULT_JOIN_SNIFF_MS,
+  DEFAULT_AUTH_TIMEOUT_MS,
   type ChatServer,
   type ChatServerOptions,
   type ListenOptions

@@ -1,4 +1,4 @@
-import { exitOnHelp, formatAddress, runService } from '@eventwire/service'
+import { exitOnHelp, formatAddress, readServerTls, runService } from '@eventwire/service'
 import { createLogger } from '@eventwire/service/logger'
 import { clusterFromConfig } from './cluster/from-config.js'
 import { allowedOriginsFrom, chatConfigSpecs, presenceDigestAboveFrom } from './config.js'
@@ -15,6 +15,8 @@ await runService({
   async start (config) {
     const allowedOrigins = allowedOriginsFrom(config.allowedOrigins)
     const presenceDigestAbove = presenceDigestAboveFrom(config)
+    // A bad certificate or key stops the start (exit 2, one line) before Redis or any port.
+    const tls = readServerTls(config)
     // REDIS_URL: several instances share one room; connected before any port is bound.
     const cluster = await clusterFromConfig(config, logger)
     const server = createChatServer({
@@ -31,11 +33,16 @@ await runService({
       cluster,
       ircChannel: config.ircChannel,
       ircTopic: config.ircTopic,
+      tls,
+      token: config.token,
+      authTimeoutMs: config.authTimeoutMs,
       logger
     })
     const { tcp, web, irc } = await server.listen({ port: config.port, webPort: config.webPort, ircPort: config.ircPort, host: config.host })
-    const ircAddress = formatAddress(irc as NonNullable<typeof irc>)
-    logger.info({ tcp: formatAddress(tcp), web: formatAddress(web), irc: ircAddress }, `chat-server listening: tcp ${formatAddress(tcp)}, web http://${formatAddress(web)}/, irc ${ircAddress}`)
+    // tls:// for the line ports, as openssl s_client and IRC clients must be told; whether a token is set, never the token.
+    const [line, http] = tls === undefined ? ['', 'http'] : ['tls://', 'https']
+    const bound = { tcp: formatAddress(tcp), web: formatAddress(web), irc: formatAddress(irc as NonNullable<typeof irc>) }
+    logger.info({ ...bound, tls: tls !== undefined, token: config.token !== undefined }, `chat-server listening: tcp ${line}${bound.tcp}, web ${http}://${bound.web}/, irc ${line}${bound.irc}`)
     return server
   }
 })

@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net'
-import type { Health, HttpLimits } from '@eventwire/kit'
+import { createTokenCheck, type Health, type HttpLimits, type ServerTls } from '@eventwire/kit'
 import type { AppMetrics } from '@eventwire/kit/metrics'
 import { registerOpsRoutes } from '@eventwire/kit/web'
-import { assertNumberOption, silentAppLogger, type AppLogger } from '@eventwire/protocol'
+import { assertNumberOption, ErrorCodes, ProtocolError, silentAppLogger, type AppLogger } from '@eventwire/protocol'
 import type { NickStore } from './core/nick-registry.js'
 import type { RateLimitOptions } from './core/rate-limit.js'
 import type { RoomBus } from './core/room-bus.js'
@@ -58,6 +58,19 @@ export interface ChatServerOptions {
   ircMotd?: string
   /** Header, request and idle deadlines and the connection cap of the web port (slowloris). Default: DEFAULT_HTTP_LIMITS. */
   httpLimits?: HttpLimits
+  /**
+   * TLS on all three ports (`TLS_CERT_FILE`/`TLS_KEY_FILE`): TCP and IRC over
+   * TLS, HTTPS and WSS on the web port. A plain-text client is told so and closed. Absent: plain.
+   */
+  tls?: ServerTls
+  /**
+   * CHAT_TOKEN: a shared secret every member must give before it joins: TCP
+   * `/auth TOKEN` as the first line, WebSocket `Authorization: Bearer TOKEN`
+   * or `/ws?token=TOKEN`, IRC `PASS TOKEN`. Compared in constant time, never logged. Absent: open room.
+   */
+  token?: string
+  /** With `token`: how long a TCP connection has for its `/auth` line. Default 10 s. */
+  authTimeoutMs?: number
   /** The room's ordered log of room-wide events (RoomBus). Default: in-process (LocalBus). */
   bus?: RoomBus
   /** Who holds which nickname (NickStore). Default: in-process (NickRegistry). */
@@ -106,27 +119,40 @@ export const DEFAULT_MAX_LINE_BYTES = 8 * 1024
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 30_000
 export const DEFAULT_CLOSE_GRACE_MS = 2000
 export const DEFAULT_JOIN_SNIFF_MS = 300
+export const DEFAULT_AUTH_TIMEOUT_MS = 10_000
 
 /** The transports' options with defaults applied; a bad one throws ERR_INVALID_OPTION before anything is built. */
-function resolveTransportOptions (options: ChatServerOptions): { maxQueueBytes: number, maxLineBytes: number, heartbeatIntervalMs: number, closeGraceMs: number, joinSniffMs: number } {
+function resolveTransportOptions (options: ChatServerOptions): { maxQueueBytes: number, maxLineBytes: number, heartbeatIntervalMs: number, closeGraceMs: number, joinSniffMs: number, authTimeoutMs: number } {
   const resolved = {
     maxQueueBytes: options.maxQueueBytes ?? DEFAULT_MAX_QUEUE_BYTES,
     maxLineBytes: options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES,
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? DEFAULT_HEARTBEAT_INTERVAL_MS,
     closeGraceMs: options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS,
-    joinSniffMs: options.joinSniffMs ?? DEFAULT_JOIN_SNIFF_MS
+    joinSniffMs: options.joinSniffMs ?? DEFAULT_JOIN_SNIFF_MS,
+    authTimeoutMs: options.authTimeoutMs ?? DEFAULT_AUTH_TIMEOUT_MS
   }
   assertNumberOption('maxQueueBytes', resolved.maxQueueBytes, 1, { integer: true })
   assertNumberOption('maxLineBytes', resolved.maxLineBytes, 1, { integer: true })
   assertNumberOption('heartbeatIntervalMs', resolved.heartbeatIntervalMs, 1)
   assertNumberOption('closeGraceMs', resolved.closeGraceMs, 0)
   assertNumberOption('joinSniffMs', resolved.joinSniffMs, 0)
+  assertNumberOption('authTimeoutMs', resolved.authTimeoutMs, 1)
   return resolved
+}
+
+/** The token option as kit's constant-time check; a token that is not a non-empty string throws ERR_INVALID_OPTION. */
+function tokenCheck (token: unknown): ((candidate: unknown) => boolean) | undefined {
+  if (token === undefined) return undefined
+  // The message never quotes the value: it may be most of a secret.
+  if (typeof token !== 'string' || token === '') throw new ProtocolError(ErrorCodes.INVALID_OPTION, 'option token must be a non-empty string (or absent for an open room)', { option: 'token' })
+  return createTokenCheck(token)
 }
 
 /** The three transports over one room, built from the resolved options. */
 function buildTransports (room: ChatRoom, options: ChatServerOptions, logger: AppLogger): { tcp: TcpTransport, web: WebTransport, irc: IrcTransport } {
-  const { maxQueueBytes, maxLineBytes, heartbeatIntervalMs, closeGraceMs, joinSniffMs } = resolveTransportOptions(options)
+  const { maxQueueBytes, maxLineBytes, heartbeatIntervalMs, closeGraceMs, joinSniffMs, authTimeoutMs } = resolveTransportOptions(options)
+  const { tls } = options
+  const checkToken = tokenCheck(options.token)
   const irc = new IrcTransport({
     room,
     logger,
@@ -136,11 +162,13 @@ function buildTransports (room: ChatRoom, options: ChatServerOptions, logger: Ap
     pingIntervalMs: heartbeatIntervalMs,
     channel: options.ircChannel ?? DEFAULT_IRC_CHANNEL,
     topic: options.ircTopic,
-    motd: options.ircMotd ?? DEFAULT_IRC_MOTD
+    motd: options.ircMotd ?? DEFAULT_IRC_MOTD,
+    tls,
+    checkToken
   })
   // An IRC client on the plain port is told where IRC is.
   const ircPort = (): number | undefined => (irc.server.address() as AddressInfo | null)?.port
-  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs, ircPort })
+  const tcp = new TcpTransport({ room, logger, maxQueueBytes, maxLineBytes, closeGraceMs, joinSniffMs, ircPort, tls, checkToken, authTimeoutMs })
   const web = new WebTransport({
     room,
     logger,
@@ -149,7 +177,9 @@ function buildTransports (room: ChatRoom, options: ChatServerOptions, logger: Ap
     heartbeatIntervalMs,
     closeGraceMs,
     allowedOrigins: options.allowedOrigins ?? [],
-    httpLimits: options.httpLimits
+    httpLimits: options.httpLimits,
+    tls,
+    checkToken
   })
   return { tcp, web, irc }
 }

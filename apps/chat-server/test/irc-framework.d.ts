@@ -12,6 +12,11 @@ declare module 'irc-framework' {
     ping_interval?: number
     ping_timeout?: number
     enable_echomessage?: boolean
+    /** IRC over TLS; irc-framework takes no CA, so a self-signed test certificate needs rejectUnauthorized: false. */
+    tls?: boolean
+    rejectUnauthorized?: boolean
+    /** Sent as PASS before NICK/USER. */
+    password?: string
   }
 
   export class Client extends EventEmitter {

@@ -35,7 +35,7 @@ describe('web transport', () => {
     expect(await page.text()).toContain('<title>eventwire chat</title>')
     const js = await fetch(`${base}/app.js`)
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
-    expect(await js.text()).toContain("new WebSocket(`${scheme}//${location.host}/ws${resume}`)")
+    expect(await js.text()).toContain("new WebSocket(`${scheme}//${location.host}/ws${wsQuery()}`)")
     expect((await fetch(`${base}/style.css`)).status).toBe(200)
     expect(page.headers.get('x-content-type-options')).toBe('nosniff')
     // Browsers ask for it on every page: answered, so their consoles show no 404.

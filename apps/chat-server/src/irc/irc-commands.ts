@@ -102,7 +102,7 @@ function topic (s: IrcSession, [name, text]: readonly string[]): void {
 /** The IRC commands this server answers; any other gets 421 (451 before registration). */
 const COMMANDS = new Map<string, IrcCommand>([
   ['CAP', { early: true, min: 1, run: (s, [sub, ...rest]) => { cap(s, sub as string, rest.join(' ')) } }],
-  ['PASS', { early: true, run: (s) => { if (s.registered) s.reply('462', [], 'You may not reregister') } }],
+  ['PASS', { early: true, min: 1, run: (s, [password]) => { if (s.registered) s.reply('462', [], 'You may not reregister'); else s.password = password } }],
   ['NICK', { early: true, run: (s, [wanted]) => { nick(s, wanted) } }],
   ['USER', {
     early: true,

@@ -4,8 +4,8 @@ import { LineSplitter, type ProtocolError } from '@eventwire/protocol'
 import { LeaveCodes, type ChatRequest, type LeaveReason, type MessageEvent, type ServerEvent } from '../core/events.js'
 import { LeaveReasons, quitReason } from '../core/leave-reasons.js'
 import type { Member, MemberTransport } from '../core/member.js'
-import { sanitizeText } from '../core/sanitize.js'
-import { dropReasonOf } from '../ops/transport-stats.js'
+import { ChatDropReasons, dropReasonOf } from '../ops/transport-stats.js'
+import { BAD_PASSWORD, passwordAccepted } from './irc-auth.js'
 import { dispatch } from './irc-commands.js'
 import { historyText, isRoomEvent } from './irc-events.js'
 import { IrcOutput } from './irc-output.js'
@@ -13,15 +13,10 @@ import { ircLine, parseIrcLine } from './irc-message.js'
 import { noticeText, personalText } from './irc-render.js'
 import { channelBurst, welcomeBurst } from './irc-replies.js'
 import type { IrcSession, IrcShared, Pending } from './irc-session.js'
-import { stripFormatting } from './irc-text.js'
+import { cleanReason } from './irc-text.js'
 
 /** Ping ticks a connection may stay unregistered. */
 const REGISTRATION_TICKS = 2
-
-/** Text from an IRC client that reaches other people (PART and QUIT messages): cleaned like any chat text. */
-function cleanReason (text: string): string {
-  return sanitizeText(stripFormatting(text)).slice(0, 200)
-}
 
 /**
  * One IRC client: socket lines → IRC commands (irc-commands.ts) → the room,
@@ -33,6 +28,8 @@ export class IrcConnection implements IrcSession, MemberTransport {
   readonly ctx: IrcShared
   readonly caps = new Set<string>()
   member: Member | undefined
+  /** PASS, judged at the end of registration against CHAT_TOKEN; never logged. */
+  password: string | undefined
   readonly #socket: net.Socket
   readonly #out: IrcOutput
   readonly #splitter: LineSplitter
@@ -185,6 +182,10 @@ export class IrcConnection implements IrcSession, MemberTransport {
   /** NICK, USER and CAP END all in: join the room under the nick asked for, then 001–005, MOTD, the channel. */
   #register (): void {
     if (this.#registered || this.#holding || this.#nick === '*' || this.#user === undefined) return
+    if (!passwordAccepted(this)) {
+      this.#drop = ChatDropReasons.UNAUTHORIZED
+      return this.close(BAD_PASSWORD, true)
+    }
     if (this.ctx.room.findByNick(this.#nick) !== undefined) {
       // Taken between NICK and now: registration waits for another NICK, as on any server.
       const taken = this.#nick

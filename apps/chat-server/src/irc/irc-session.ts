@@ -32,6 +32,8 @@ export interface IrcShared extends IrcContext {
   readonly connections: ConnectionSet<IrcConnection>
   /** The transport's counters, for the metrics. */
   readonly stats: ChatTransportStats
+  /** CHAT_TOKEN's check; undefined: no PASS needed. */
+  readonly checkToken: ((candidate: unknown) => boolean) | undefined
 }
 
 /** What a pending request to the room was, so the room's error can become the right numeric. */
@@ -68,6 +70,8 @@ export interface IrcSession {
   keepNick: (nick: string) => void
   /** USER: the user name, once. */
   setUser: (user: string) => void
+  /** PASS before registration: judged at its end (464 unless it is CHAT_TOKEN). */
+  password: string | undefined
   /** To the room as this member (counted by its rate limit), with what to report its errors as. */
   request: (request: ChatRequest, pending: Pending) => void
   joinChannel: () => void

@@ -1,3 +1,5 @@
+import { sanitizeText } from '../core/sanitize.js'
+
 /**
  * The text inside an IRC PRIVMSG: formatting codes and CTCP.
  *
@@ -13,6 +15,11 @@ const FORMATTING = /\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a
 
 export function stripFormatting (text: string): string {
   return text.replace(FORMATTING, '')
+}
+
+/** Text from an IRC client that reaches other people (PART and QUIT messages): cleaned like any chat text. */
+export function cleanReason (text: string): string {
+  return sanitizeText(stripFormatting(text)).slice(0, 200)
 }
 
 /** A CTCP request (`\x01VERSION\x01`, `\x01ACTION waves\x01`): its command in upper case and the rest. */

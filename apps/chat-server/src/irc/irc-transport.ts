@@ -1,6 +1,6 @@
-import net from 'node:net'
+import type net from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { ConnectionSet, stopListening } from '@eventwire/kit'
+import { ConnectionSet, createStreamServer, stopListening, type ServerTls } from '@eventwire/kit'
 import { ErrorCodes, ProtocolError, type AppLogger } from '@eventwire/protocol'
 import { listen } from '@eventwire/service'
 import type { RoomEvent } from '../core/events.js'
@@ -39,6 +39,17 @@ export interface IrcTransportOptions {
   topic: string | undefined
   /** Message of the day, lines split on `\n`; empty: 422. */
   motd: string
+  /** Speak TLS (IRC over TLS: irssi `-tls`, weechat `-tls`, `-ssl` before 4.0). Absent: plain TCP. */
+  tls?: ServerTls
+  /** CHAT_TOKEN's check: set, registration needs `PASS <token>` (464 otherwise). */
+  checkToken?: (candidate: unknown) => boolean
+}
+
+/** What a plain-text IRC client on the TLS port reads before the close: IRC clients show ERROR as the reason. */
+export function ircTlsRequiredLine (port: number | undefined): string {
+  const where = port ?? 'PORT'
+  // weechat took -ssl until 4.0 (Debian 12 ships 3.8), -tls since.
+  return `ERROR :this IRC port speaks TLS; connect with TLS (irssi: /connect -tls host ${where}; weechat: /server add chat host/${where} -tls, or -ssl before 4.0)\r\n`
 }
 
 // RFC 2812 channel names: no space, comma, BEL or other control; `:` would read as a trailing parameter.
@@ -81,12 +92,17 @@ export class IrcTransport {
       plain: new EncodeCache((event) => Buffer.from(roomEventText(ctx, event as RoomEvent, false))),
       timed: new EncodeCache((event) => Buffer.from(roomEventText(ctx, event as RoomEvent, true))),
       connections: new ConnectionSet({ closeGraceMs: options.closeGraceMs, end: (c) => { c.close(LeaveReasons.SHUTDOWN, true) }, destroy: (c) => { c.destroy() } }),
-      stats: this.stats
+      stats: this.stats,
+      checkToken: options.checkToken
     }
     this.#ctx = ctx
     this.#pingIntervalMs = options.pingIntervalMs
     // noDelay: chat is interactive, and each input chunk's replies already leave in one write.
-    this.server = net.createServer({ noDelay: true }, this.#onConnection)
+    this.server = createStreamServer({
+      noDelay: true,
+      tls: options.tls,
+      plainTextRefusal: () => ircTlsRequiredLine((this.server.address() as AddressInfo | null)?.port)
+    }, this.#onConnection)
     this.server.on('error', this.#onServerError)
   }
 

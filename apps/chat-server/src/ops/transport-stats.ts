@@ -13,6 +13,8 @@ export const ChatDropReasons = {
   HEARTBEAT: 'heartbeat_timeout',
   /** An IRC client on the plain-text port, turned away. */
   IRC_CLIENT: 'irc_client',
+  /** CHAT_TOKEN is set and the connection did not give it (TCP /auth, IRC PASS), or not in time. */
+  UNAUTHORIZED: 'unauthorized',
   INTERNAL_ERROR: 'internal_error',
   /** The operator or embedding code (`room.kick`). */
   KICKED: 'kicked'

@@ -1,6 +1,7 @@
+import type { IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { fastifyHttpLimits, type HttpLimits } from '@eventwire/kit'
+import { errorBody, fastifyHttpLimits, type HttpLimits, type ServerTls } from '@eventwire/kit'
 import { serveStaticFiles, WebSocketEndpoint } from '@eventwire/kit/web'
 import type { AppLogger } from '@eventwire/protocol'
 import type { WebSocket } from 'ws'
@@ -9,6 +10,7 @@ import type { ChatRoom } from '../core/room.js'
 import { EncodeCache } from '../encode-cache.js'
 import { ChatTransportStats } from '../ops/transport-stats.js'
 import { textFrame } from './text-frame.js'
+import { carriesToken, UNAUTHORIZED_BODY, UNAUTHORIZED_HEADERS, UNAUTHORIZED_UPGRADE } from './ws-auth.js'
 import { WsConnection } from './ws-connection.js'
 
 export interface WebTransportOptions {
@@ -26,6 +28,10 @@ export interface WebTransportOptions {
   allowedOrigins: readonly string[]
   /** Deadlines and connection cap of the HTTP server (see fastifyHttpLimits). */
   httpLimits?: HttpLimits
+  /** HTTPS and WSS; a plain HTTP request gets a 400 saying so. Absent: plain HTTP. */
+  tls?: ServerTls
+  /** CHAT_TOKEN's check: set, /ws opens only with the token (see ws-auth.ts), else 401. */
+  checkToken?: (candidate: unknown) => boolean
 }
 
 /** The WebSocket route (a contract: the page and other clients connect here). */
@@ -44,14 +50,20 @@ export class WebTransport {
   readonly app: FastifyInstance
   readonly endpoint: WebSocketEndpoint
   /** What the metrics read. */
-  readonly stats = new ChatTransportStats(['origin'])
+  readonly stats = new ChatTransportStats(['origin', 'unauthorized'])
   readonly #members = new WeakMap<WebSocket, WsConnection>()
 
   constructor (options: WebTransportOptions) {
     const shared = new EncodeCache((event) => textFrame(JSON.stringify(event)))
     const context = { room: options.room, logger: options.logger, maxQueueBytes: options.maxQueueBytes, shared, stats: this.stats }
-    this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits), logger: false })
+    this.app = Fastify({ ...fastifyHttpLimits(options.httpLimits, options.tls), logger: false })
     serveStaticFiles(this.app, PUBLIC_DIR, { '/': 'index.html', '/app.js': 'app.js', '/style.css': 'style.css' })
+    const { checkToken } = options
+    const authorized = (request: IncomingMessage): boolean => checkToken === undefined || carriesToken(request, checkToken)
+    // A browser never sees why an upgrade was refused: the page asks /ws over plain GET instead, and reads this status.
+    this.app.get(WS_PATH, async (request, reply) => authorized(request.raw)
+      ? await reply.code(426).header('upgrade', 'websocket').send(errorBody(426, 'ERR_UPGRADE_REQUIRED', `${WS_PATH} takes WebSocket connections only`))
+      : await reply.code(401).headers(UNAUTHORIZED_HEADERS).send(UNAUTHORIZED_BODY))
     this.endpoint = new WebSocketEndpoint({
       server: this.app.server,
       path: WS_PATH,
@@ -63,6 +75,12 @@ export class WebTransport {
       originRefusal: (origin) => {
         this.stats.refuse('origin')
         return `origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS (or --allowed-origins, or the allowedOrigins option), comma-separated scheme://host[:port]\n`
+      },
+      authorize: (request) => {
+        if (authorized(request)) return undefined
+        this.stats.refuse('unauthorized')
+        options.logger.debug({ transport: 'ws' }, 'refused a WebSocket without the token (401)')
+        return UNAUTHORIZED_UPGRADE
       },
       logger: options.logger,
       // `/ws?since=SEQ&epoch=EPOCH`: a reconnecting client gets what it missed (see parseResume).
