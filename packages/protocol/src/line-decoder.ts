@@ -21,15 +21,14 @@ export interface LineDecoderOptions {
  */
 export class LineDecoder extends Transform {
   readonly #splitter: LineSplitter
-  readonly #json: boolean
   #error: ProtocolError | null = null
 
   constructor (options: LineDecoderOptions = {}) {
     super({ readableObjectMode: true })
-    this.#json = options.json ?? true
     this.#splitter = new LineSplitter({
       maxLineBytes: options.maxLineBytes,
-      onLine: (line) => this.#onLine(line),
+      // The mode is fixed per decoder: choosing the handler once keeps a test off every line.
+      onLine: (options.json ?? true) ? this.#onJsonLine : this.#onTextLine,
       onError: (err) => { this.#error = err }
     })
   }
@@ -44,11 +43,11 @@ export class LineDecoder extends Transform {
     callback(this.#error)
   }
 
-  #onLine (line: string): void {
-    if (!this.#json) {
-      this.push(line)
-      return
-    }
+  readonly #onTextLine = (line: string): void => {
+    this.push(line)
+  }
+
+  readonly #onJsonLine = (line: string): void => {
     if (line === '') return
     let value: unknown
     try {

@@ -30,6 +30,17 @@ describe('LineDecoder', () => {
     }
   })
 
+  it('decodes the same values whatever the chunk size, from 1 byte up to all of it', async () => {
+    const bytes = Buffer.from(FRAMES.map(encodeFrame).join('').replaceAll('\n', '\r\n'))
+    for (let size = 1; size <= bytes.length; size++) {
+      const chunks: Buffer[] = []
+      for (let i = 0; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size))
+      const { values, error } = await decodeAll(chunks)
+      expect(error).toBeNull()
+      expect(values, `chunks of ${size} bytes`).toEqual(FRAMES)
+    }
+  })
+
   it('decodes 1,000 frames from one chunk', async () => {
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => encodeFrame({ i })).join(''))
     const { values } = await decodeAll([bytes])

@@ -75,6 +75,30 @@ describe('LineSplitter', () => {
     expect(errors[0]?.code).toBe(ErrorCodes.FRAME_TOO_LARGE)
   })
 
+  it('many short lines in one chunk longer than maxLineBytes all arrive (only a long line counts)', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `line ${String(i).padStart(4, '0')}`) // 9 bytes each
+    const { lines: got, errors } = split([Buffer.from(lines.join('\r\n') + '\n')], 16)
+    expect(errors).toEqual([])
+    expect(got).toEqual(lines)
+    // The same chunk with one 17-byte line in it stops right there.
+    const withLong = [...lines.slice(0, 3), 'é'.repeat(8) + 'x', ...lines.slice(3)]
+    const over = split([Buffer.from(withLong.join('\n') + '\n')], 16)
+    expect(over.lines).toEqual(lines.slice(0, 3))
+    expect(over.errors.map((e) => e.code)).toEqual([ErrorCodes.FRAME_TOO_LARGE])
+  })
+
+  it('a chunk that ends on a newline leaves nothing pending; one that does not keeps only its tail', () => {
+    const lines: string[] = []
+    const splitter = new LineSplitter({ onLine: (l) => lines.push(l), onError: () => {} })
+    splitter.push(Buffer.from('["a"]\n["b"]\n'))
+    expect(splitter.pendingBytes).toBe(0)
+    splitter.push(Buffer.from('["c"]\n["d'))
+    expect(splitter.pendingBytes).toBe(3)
+    splitter.push(Buffer.from('"]\n'))
+    expect(lines).toEqual(['["a"]', '["b"]', '["c"]', '["d"]'])
+    expect(splitter.pendingBytes).toBe(0)
+  })
+
   it('accepts a line of exactly maxLineBytes bytes', () => {
     const { lines, errors } = split([Buffer.from('x'.repeat(10)), Buffer.from('\n')], 10)
     expect(errors).toEqual([])
