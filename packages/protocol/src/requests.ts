@@ -1,8 +1,18 @@
 import { ErrorCodes, type ProtocolError } from './errors.js'
-import { encodeEvent } from './frame.js'
+import { encodeEvent, encodeFrame } from './frame.js'
 import { PendingRequests } from './pending-requests.js'
 import { ExtensionEvents, type RequestHandler } from './remote-emitter-options.js'
 import { fromWireError, toWireError, type WireError } from './wire-errors.js'
+
+/**
+ * Every id is this prefix and the counter, so it has at least 11 digits: V8's
+ * JSON.parse interns string values of 10 characters or fewer, and interning a
+ * new string for every request made parsing each `$req` and `$res` frame about
+ * 1.5× slower (and filled the string table old-space GCs must sweep). A prefix,
+ * not 1e10 + n: past 2^31 the counter is a heap number, whose conversion to text
+ * measured twice as slow and left every id to be promoted to old space.
+ */
+const ID_PREFIX = '1000000000'
 
 /**
  * The request/response extension of one connection: `["$req", id, method, ...args]`
@@ -15,6 +25,7 @@ export class RequestChannel {
   readonly #handlers = new Map<string, RequestHandler>()
   readonly #write: (frame: string) => boolean
   #nextId = 0
+  #closedWith: ProtocolError | null = null
 
   constructor (maxPending: number, write: (frame: string) => boolean) {
     this.#pending = new PendingRequests(maxPending)
@@ -27,11 +38,15 @@ export class RequestChannel {
 
   /** Sends a request; the promise settles with the response, a timeout, or the connection's end. */
   request (method: string, args: readonly unknown[], timeoutMs: number): Promise<unknown> {
-    const id = String(++this.#nextId)
-    const frame = encodeEvent(ExtensionEvents.REQUEST, [id, method, ...args])
-    const result = this.#pending.add(id, method, timeoutMs)
+    const id = ID_PREFIX + ++this.#nextId
+    // One array for JSON.stringify: measured faster than splicing strings together.
+    const frame = encodeFrame([ExtensionEvents.REQUEST, id, method, ...args])
+    if (this.#pending.full) return this.#pending.add(id, method, timeoutMs)
     this.#write(frame)
-    return result
+    // Booked after the write, so the frame is on its way meanwhile. The write may
+    // have closed the connection (ERR_QUEUE_FULL): then nothing is left to wait for.
+    if (this.#closedWith !== null) return Promise.reject(this.#closedWith)
+    return this.#pending.add(id, method, timeoutMs)
   }
 
   handle (method: string, handler: RequestHandler): () => void {
@@ -67,6 +82,7 @@ export class RequestChannel {
 
   /** The connection is gone: every waiting request rejects with `err`, handlers are dropped. */
   close (err: ProtocolError): void {
+    this.#closedWith = err
     this.#pending.rejectAll(err)
     this.#handlers.clear()
   }
@@ -74,7 +90,7 @@ export class RequestChannel {
   #respond (id: string, error: WireError | null, value: unknown): void {
     let frame: string
     try {
-      frame = encodeEvent(ExtensionEvents.RESPONSE, [id, error, value ?? null])
+      frame = encodeFrame([ExtensionEvents.RESPONSE, id, error, value ?? null])
     } catch (err) {
       frame = encodeEvent(ExtensionEvents.RESPONSE, [id, toWireError(err), null])
     }
