@@ -6,7 +6,8 @@ import type { Benchmark, Contender } from '../harness/types.js'
 const contenders: Contender[] = [
   { id: 'request()', role: 'ours', pkg: '@eventwire/protocol' },
   { id: 'duplex-emitter', role: 'peer', pkg: 'duplex-emitter' },
-  { id: 'socket.io', role: 'peer', pkg: 'socket.io' }
+  { id: 'socket.io', role: 'peer', pkg: 'socket.io' },
+  { id: 'raw net', role: 'limit' }
 ]
 
 export const roundtrip: Benchmark = {
@@ -33,11 +34,20 @@ export const roundtrip: Benchmark = {
     const notes = [
       `${requests.toLocaleString('en-US')} sequential requests after ${warmup.toLocaleString('en-US')} warm-up ones (the same for every contender), ~100-byte payload echoed back; server and client in separate processes`,
       'ours: request("echo") / handle("echo"); duplex-emitter: emit("ping", id, body) answered by emit("pong", id, body); socket.io: emitWithAck (websocket transport)',
+      'raw net (the limit): a fixed buffer the size of our request frame written to a plain socket and echoed back unparsed, one write each way; the distance to it is what framing, JSON and the emitter cost',
+      'every contender awaits a promise per round trip, as its users would',
       ...errors
     ]
     const common = { contenders, rounds: ctx.rounds, better: 'lower' as const, unit: 'µs' }
     return [
-      buildRow({ ...common, name: 'roundtrip-p50', title: `${this.title} — p50 latency`, samples: samples.get('p50') ?? new Map(), notes }),
+      buildRow({
+        ...common,
+        name: 'roundtrip-p50',
+        title: `${this.title} — p50 latency`,
+        samples: samples.get('p50') ?? new Map(),
+        notes,
+        targets: [ratioTarget('request() p50 ≤ duplex-emitter p50', 'request()/duplex-emitter', '<=', 1)]
+      }),
       buildRow({
         ...common,
         name: 'roundtrip-p99',

@@ -10,6 +10,25 @@ import { percentile } from '../harness/stats.js'
 
 interface Params { contender: string, port: number, requests: number, warmup: number }
 
+/**
+ * The limit: one unframed write of a fixed buffer the size of a request frame,
+ * done when as many bytes have come back. No encode, no parse, no ids; the
+ * reply says which request it answers only by coming after it.
+ */
+function rawEcho (sock: net.Socket): (i: number) => Promise<unknown> {
+  const message = Buffer.from(JSON.stringify(['$req', '10000000005000', 'echo', payload(5000)]) + '\n')
+  let owed = 0
+  let done: (() => void) | null = null
+  sock.on('data', (chunk: Buffer) => {
+    owed -= chunk.length
+    if (owed <= 0 && done !== null) { const d = done; done = null; d() }
+  })
+  return async (i) => {
+    await new Promise<void>((resolve) => { owed = message.length; done = resolve; sock.write(message) })
+    return { seq: i }
+  }
+}
+
 /** One request at a time; each latency from send to reply, in microseconds. */
 main(async () => {
   const p = params<Params>()
@@ -25,6 +44,8 @@ main(async () => {
     if (p.contender === 'request()') {
       const em = new RemoteEmitter(sock, { logger: silentLogger })
       call = async (i) => await em.request('echo', [payload(i)])
+    } else if (p.contender === 'raw net') {
+      call = rawEcho(sock)
     } else {
       // The classic duplex-emitter pattern: a ping with an id, the pong carries it back.
       const de = duplexEmitter(sock)

@@ -28,6 +28,9 @@ main(async () => {
     } else if (p.contender === 'duplex-emitter') {
       const de = duplexEmitter(sock)
       de.on('ping', (id: number, body: unknown) => de.emit('pong', id, body))
+    } else if (p.contender === 'raw net') {
+      // The limit: no framing, no parse, no encode; whatever arrives goes straight back.
+      sock.on('data', (chunk: Buffer) => sock.write(chunk))
     } else throw new Error(`unknown contender ${p.contender}`)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
