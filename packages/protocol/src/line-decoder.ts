@@ -3,6 +3,8 @@ import { ErrorCodes, ProtocolError } from './errors.js'
 import { parseJsonLine, excerpt } from './json-line.js'
 import { LineSplitter } from './line-splitter.js'
 
+const CR = 13
+
 export interface LineDecoderOptions {
   /** Longest line accepted, in bytes. Default 1 MiB. */
   maxLineBytes?: number
@@ -25,10 +27,12 @@ export class LineDecoder extends Transform {
 
   constructor (options: LineDecoderOptions = {}) {
     super({ readableObjectMode: true })
+    const json = options.json ?? true
     this.#splitter = new LineSplitter({
       maxLineBytes: options.maxLineBytes,
-      // The mode is fixed per decoder: choosing the handler once keeps a test off every line.
-      onLine: (options.json ?? true) ? this.#onJsonLine : this.#onTextLine,
+      // The mode is fixed per decoder: choosing the handlers once keeps a test off every line.
+      onLine: json ? this.#onJsonLine : this.#onTextLine,
+      onLines: json ? this.#onJsonLines : undefined,
       onError: (err) => { this.#error = err }
     })
   }
@@ -48,18 +52,44 @@ export class LineDecoder extends Transform {
   }
 
   readonly #onJsonLine = (line: string): void => {
-    if (line === '') return
+    if (line !== '') this.#parse(line)
+  }
+
+  /**
+   * Every complete line of a chunk at once: the same work as a hand-written
+   * loop (indexOf, slice, JSON.parse, push), nothing more per line. A `\r` needs
+   * no cutting off first: JSON.parse skips it as whitespace.
+   */
+  readonly #onJsonLines = (text: string): void => {
+    let from = 0
+    for (;;) {
+      const lf = text.indexOf('\n', from)
+      const to = lf === -1 ? text.length : lf
+      if (to > from && !this.#parse(text.slice(from, to))) return
+      if (lf === -1) return
+      from = lf + 1
+    }
+  }
+
+  /** Parses and pushes one line (which may end in `\r`); false once the decoder has failed. */
+  #parse (raw: string): boolean {
     let value: unknown
     try {
-      value = JSON.parse(line)
+      value = JSON.parse(raw)
     } catch {
       // The slow path builds the coded error; the hot path stays a bare parse.
-      return this.#fail((parseJsonLine(line) as { error: ProtocolError }).error)
+      const line = raw.charCodeAt(raw.length - 1) === CR ? raw.slice(0, -1) : raw
+      if (line === '') return true // a blank `\r\n` line, skipped like any blank line
+      this.#fail((parseJsonLine(line) as { error: ProtocolError }).error)
+      return false
     }
     if (value === null) {
-      return this.#fail(new ProtocolError(ErrorCodes.INVALID_FRAME, 'a bare null cannot travel through an object-mode stream', { line: excerpt(line) }))
+      const line = raw.charCodeAt(raw.length - 1) === CR ? raw.slice(0, -1) : raw
+      this.#fail(new ProtocolError(ErrorCodes.INVALID_FRAME, 'a bare null cannot travel through an object-mode stream', { line: excerpt(line) }))
+      return false
     }
     this.push(value)
+    return true
   }
 
   #fail (err: ProtocolError): void {

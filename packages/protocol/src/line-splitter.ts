@@ -11,6 +11,14 @@ export interface LineSplitterOptions {
   maxLineBytes?: number
   /** Called once per complete line, `\r\n` and `\n` stripped. */
   onLine: (line: string) => void
+  /**
+   * Optional, for consumers that split text themselves (LineDecoder): takes every
+   * complete line of a chunk in one call when the chunk's decoded text fits
+   * `maxLineBytes`, as that text: lines joined by `\n`, each possibly ending in
+   * a `\r` that is not stripped. Lines that span chunks, or come in longer
+   * chunks, still arrive one by one through onLine.
+   */
+  onLines?: (text: string) => void
   /** Called with ERR_FRAME_TOO_LARGE: once with 'stop', once per oversized line with 'skip'. */
   onError: (err: ProtocolError) => void
   /**
@@ -35,6 +43,7 @@ export interface LineSplitterOptions {
 export class LineSplitter {
   readonly maxLineBytes: number
   readonly #onLine: (line: string) => void
+  readonly #onLines: ((text: string) => void) | null
   readonly #onError: (err: ProtocolError) => void
   readonly #skipOverflow: boolean
   #pending: Buffer[] = []
@@ -47,6 +56,7 @@ export class LineSplitter {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     assertNumberOption('maxLineBytes', this.maxLineBytes, 1)
     this.#onLine = options.onLine
+    this.#onLines = options.onLines ?? null
     this.#onError = options.onError
     this.#skipOverflow = options.onOverflow === 'skip'
   }
@@ -146,6 +156,10 @@ export class LineSplitter {
 
   /** The hot loop, for text no line of which can pass the limit: split, strip `\r`, deliver. */
   #splitShort (text: string): boolean {
+    if (this.#onLines !== null) {
+      this.#onLines(text)
+      return !this.#stopped
+    }
     let from = 0
     for (;;) {
       const lf = text.indexOf('\n', from)
