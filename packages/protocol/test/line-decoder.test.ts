@@ -55,6 +55,13 @@ describe('LineDecoder', () => {
     expect((error as Error).message).toContain('{not json at all}')
   })
 
+  it('skips blank \\r\\n lines and quotes a bad \\r\\n line without its \\r', async () => {
+    const { values, error } = await decodeAll([Buffer.from('{"a":1}\r\n\r\n\n[2]\r\n{oops}\r\n[3]\r\n')])
+    expect(values).toEqual([{ a: 1 }, [2]])
+    expect(isProtocolError(error, ErrorCodes.INVALID_JSON)).toBe(true)
+    expect((error as { details: { line: string } }).details.line).toBe('{oops}')
+  })
+
   it('reports a 2 MiB line as ERR_FRAME_TOO_LARGE', async () => {
     const big = Buffer.alloc(2 * 1024 * 1024, 0x61)
     const chunks = []

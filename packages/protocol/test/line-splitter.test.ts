@@ -99,6 +99,16 @@ describe('LineSplitter', () => {
     expect(splitter.pendingBytes).toBe(0)
   })
 
+  it('onLines takes a chunk\'s complete lines in one call, \\r kept; a line spanning chunks still comes through onLine', () => {
+    const texts: string[] = []
+    const lines: string[] = []
+    const splitter = new LineSplitter({ onLine: (l) => lines.push(l), onLines: (t) => texts.push(t), onError: () => {} })
+    splitter.push(Buffer.from('a\r\nb\nc'))
+    splitter.push(Buffer.from('d\r\ne\n'))
+    expect(texts).toEqual(['a\r\nb', 'e'])
+    expect(lines).toEqual(['cd'])
+  })
+
   it('accepts a line of exactly maxLineBytes bytes', () => {
     const { lines, errors } = split([Buffer.from('x'.repeat(10)), Buffer.from('\n')], 10)
     expect(errors).toEqual([])
