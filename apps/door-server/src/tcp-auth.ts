@@ -1,5 +1,5 @@
 import type net from 'node:net'
-import { decodeFrame, ProtocolError } from '@eventwire/protocol'
+import { addListeners, decodeFrame, ProtocolError } from '@eventwire/protocol'
 import { AUTH_EVENT, AuthRefusals, RefusalCodes, refusalFrame } from './refusal.js'
 
 /** After a refusal, how long a peer that keeps its end open is given before the socket is cut. */
@@ -56,16 +56,7 @@ export class AuthGate {
     // Gone before it said anything (EOF, a reset): there is nobody to tell; destroying it also
     // means no later write error can surface once our 'error' listener is removed.
     const onGone = (): void => { this.#forget(socket); socket.destroy() }
-    socket.on('data', onData)
-    socket.on('end', onGone)
-    socket.on('close', onClose)
-    socket.on('error', onGone)
-    const dispose = (): void => {
-      socket.off('data', onData)
-      socket.off('end', onGone)
-      socket.off('close', onClose)
-      socket.off('error', onGone)
-    }
+    const dispose = addListeners(socket, { data: onData, end: onGone, close: onClose, error: onGone })
     this.#pending.set(socket, { deadline: Date.now() + this.#options.timeoutMs, parts: [], bytes: 0, dispose })
     this.#timer ??= setTimeout(this.#onTimer, this.#options.timeoutMs)
   }
