@@ -16,7 +16,7 @@ interface Params { contender: string, port: number, requests: number, warmup: nu
  * reply says which request it answers only by coming after it.
  */
 function rawEcho (sock: net.Socket): (i: number) => Promise<unknown> {
-  const message = Buffer.from(JSON.stringify(['$req', '10000000005000', 'echo', payload(5000)]) + '\n')
+  const message = Buffer.from(JSON.stringify(['$req', '1000000000' + (5000).toString(36), 'echo', payload(5000)]) + '\n')
   let owed = 0
   let done: (() => void) | null = null
   sock.on('data', (chunk: Buffer) => {
