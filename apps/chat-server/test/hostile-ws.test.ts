@@ -1,22 +1,12 @@
 import net from 'node:net'
 import WebSocket from 'ws'
-import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient } from '@eventwire/testkit'
+import { describe, expect, it } from 'vitest'
 import type { AppLogger } from '@eventwire/protocol'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients, sockets } = opened
 
 async function wsJoin (port: number, nick: string, options: WebSocket.ClientOptions = {}): Promise<WsClient> {
   const client = await WsClient.connect(port, options)
@@ -36,10 +26,10 @@ function recordingLogger (): AppLogger & { errors: Array<Record<string, unknown>
 
 describe('hostile WebSocket frames', () => {
   it('answers each frame that used to stop the process with an error; everyone keeps chatting', async () => {
-    started = await startServer({ rateLimit: { burst: 100, perSecond: 100 } })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const wendy = await wsJoin(started.webPort, 'wendy')
-    const mallory = await wsJoin(started.webPort, 'mallory')
+    opened.started = await startServer({ rateLimit: { burst: 100, perSecond: 100 } })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const wendy = await wsJoin(opened.started.webPort, 'wendy')
+    const mallory = await wsJoin(opened.started.webPort, 'mallory')
     await tom.waitFor(/known as mallory$/)
     for (const frame of ['{"type":{"toString":1}}', '{"type":{"toString":null}}', '{"type":[{"toString":1}]}']) {
       mallory.send(frame)
@@ -52,17 +42,17 @@ describe('hostile WebSocket frames', () => {
     // The hostile client too: a bad frame is an error, not a disconnect.
     mallory.send({ type: 'message', text: 'me too' })
     expect(await tom.waitFor(/me too/)).toBe('<mallory> me too')
-    expect(started.server.room.size).toBe(3)
+    expect(opened.started.server.room.size).toBe(3)
   })
 
   it('turns an exception at the message boundary into an error for that member only, and a log line', async () => {
     const logger = recordingLogger()
-    started = await startServer({ logger })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const wendy = await wsJoin(started.webPort, 'wendy')
+    opened.started = await startServer({ logger })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const wendy = await wsJoin(opened.started.webPort, 'wendy')
     await tom.waitFor(/known as wendy$/)
     // A fault in the core (the bug nobody has found yet), only for wendy's requests.
-    const room = started.server.room
+    const room = opened.started.server.room
     const request = room.request.bind(room)
     room.request = (member, req) => {
       if (member.nick === 'wendy') throw new Error('boom')
@@ -79,12 +69,12 @@ describe('hostile WebSocket frames', () => {
       if (line === 'explode') throw new Error('boom2')
       input(member, line)
     }
-    const ann = await tcpJoin(started.tcpPort, 'ann', clients)
+    const ann = await tcpJoin(opened.started.tcpPort, 'ann', clients)
     ann.send('explode')
     expect(await ann.waitFor(/^!/)).toMatch(/^! internal error/)
     await ann.closed
     expect(await tom.waitFor(/left/)).toBe('* ann left (internal error)')
-    const web = await wsJoin(started.webPort, 'wes')
+    const web = await wsJoin(opened.started.webPort, 'wes')
     tom.send('the process is alive')
     expect(await web.waitFor('message')).toMatchObject({ from: 'tom', text: 'the process is alive' })
   })
@@ -106,26 +96,26 @@ async function upgradeStatus (port: number, origin: string): Promise<{ status: n
 
 describe('WebSocket origin check', () => {
   it('refuses other sites and null with 403; they never join', async () => {
-    started = await startServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    opened.started = await startServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
     for (const origin of ['http://evil.example', 'null']) {
-      const { status, body } = await upgradeStatus(started.webPort, origin)
+      const { status, body } = await upgradeStatus(opened.started.webPort, origin)
       expect(status).toBe(403)
       expect(body).toMatch(new RegExp(`^origin not allowed: ${origin}; to allow it, add it to CHAT_ALLOWED_ORIGINS`))
     }
     // The page's own origin and clients that send none still connect.
-    const own = await WsClient.connect(started.webPort, { origin: `http://127.0.0.1:${started.webPort}` })
+    const own = await WsClient.connect(opened.started.webPort, { origin: `http://127.0.0.1:${opened.started.webPort}` })
     sockets.push(own)
     const { nick } = await own.waitFor('welcome')
     expect(await tom.next()).toBe(`* ${nick as string} joined`) // the first join tom sees: the refused ones never joined
-    expect(started.server.room.size).toBe(2)
+    expect(opened.started.server.room.size).toBe(2)
   })
 
   it('lets in an origin from allowedOrigins', async () => {
-    started = await startServer({ allowedOrigins: ['https://chat.example.com'] })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    expect((await upgradeStatus(started.webPort, 'https://other.example.com')).status).toBe(403)
-    const friend = await WsClient.connect(started.webPort, { origin: 'https://chat.example.com' })
+    opened.started = await startServer({ allowedOrigins: ['https://chat.example.com'] })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    expect((await upgradeStatus(opened.started.webPort, 'https://other.example.com')).status).toBe(403)
+    const friend = await WsClient.connect(opened.started.webPort, { origin: 'https://chat.example.com' })
     sockets.push(friend)
     const { nick } = await friend.waitFor('welcome')
     expect(await tom.next()).toBe(`* ${nick as string} joined`)
@@ -146,13 +136,13 @@ async function rawUpgrade (port: number, headers: string): Promise<string> {
 
 describe('hostile upgrade requests', () => {
   it('a Host header the URL parser refuses gets an HTTP error, and the room carries on', async () => {
-    started = await startServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    opened.started = await startServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
     for (const host of ['[', 'a b', 'x:99999']) {
-      const answer = await rawUpgrade(started.webPort, `Host: ${host}\r\nOrigin: http://evil.example\r\n`)
+      const answer = await rawUpgrade(opened.started.webPort, `Host: ${host}\r\nOrigin: http://evil.example\r\n`)
       expect(answer).toMatch(/^HTTP\/1\.1 (400|403) /)
     }
-    const wes = await wsJoin(started.webPort, 'wes')
+    const wes = await wsJoin(opened.started.webPort, 'wes')
     tom.send('alive')
     expect(await wes.waitFor('message')).toMatchObject({ from: 'tom', text: 'alive' })
   })

@@ -1,25 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { waitUntil, type LineClient } from '@eventwire/testkit'
-import { tcpJoin } from './helpers.js'
+import { describe, expect, it } from 'vitest'
+import { waitUntil } from '@eventwire/testkit'
+import { openedInTest, tcpJoin } from './helpers.js'
 import { ircJoin, rawIrc, startIrcServer, type IrcStarted } from './irc-helpers.js'
 
-let started: IrcStarted | undefined
-let clients: LineClient[] = []
-
-afterEach(async () => {
-  await Promise.all(clients.map(async (c) => await c.close()))
-  clients = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest<IrcStarted>()
+const { clients } = opened
 
 describe('the IRC channel is the room', () => {
   it('other members appear as nick!tcp@, nick!web@, nick!irc@eventwire in JOIN, PRIVMSG, NICK and QUIT', async () => {
-    started = await startIrcServer()
-    const alice = await ircJoin(started.ircPort, 'alice', clients)
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    opened.started = await startIrcServer()
+    const alice = await ircJoin(opened.started.ircPort, 'alice', clients)
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
     expect(await alice.take(2)).toEqual([expect.stringMatching(/^:guest-\w+!tcp@eventwire JOIN #eventwire$/), expect.stringMatching(/^:guest-\w+!tcp@eventwire NICK :tom$/)])
-    const bob = await ircJoin(started.ircPort, 'bob', clients)
+    const bob = await ircJoin(opened.started.ircPort, 'bob', clients)
     expect(await alice.take(2)).toEqual([expect.stringMatching(/^:guest-\w+!irc@eventwire JOIN #eventwire$/), expect.stringMatching(/^:guest-\w+!irc@eventwire NICK :bob$/)])
     bob.write('PRIVMSG #eventwire :hi\r\nPRIVMSG alice :just you\r\n')
     expect(await alice.take(2)).toEqual([':bob!irc@eventwire PRIVMSG #eventwire :hi', ':bob!irc@eventwire PRIVMSG alice :just you'])
@@ -33,9 +26,9 @@ describe('the IRC channel is the room', () => {
   })
 
   it('PART leaves the room, JOIN comes back; NICK while out is kept for the next JOIN', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const alice = await ircJoin(started.ircPort, 'alice', clients)
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const alice = await ircJoin(opened.started.ircPort, 'alice', clients)
     alice.write('PART #eventwire :brb\r\n')
     expect(await alice.next()).toBe(':alice!irc@eventwire PART #eventwire :brb')
     expect(await tom.waitFor(/left/)).toBe('* alice left (part: brb)')
@@ -52,13 +45,13 @@ describe('the IRC channel is the room', () => {
     alice.write('JOIN #eventwire\r\nPING :after\r\n')
     expect(await alice.next()).toBe(':eventwire PONG eventwire :after')
     expect(await tom.waitFor(/known as alicia$/)).toMatch(/^\* guest-\w+ is now known as alicia$/)
-    expect(started.server.room.history()).toEqual([])
+    expect(opened.started.server.room.history()).toEqual([])
   })
 
   it('echo-message, when negotiated, gives the client its own messages back; a private /me is refused, other CTCP dropped', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('CAP LS 302\r\nCAP REQ :echo-message\r\nNICK alice\r\nUSER alice 0 * :Alice\r\nCAP END\r\n')
     await alice.waitFor(/ 366 /)
     alice.write('PRIVMSG #eventwire :echoed\r\nPRIVMSG tom :to tom\r\nPRIVMSG tom :\x01ACTION pokes\x01\r\nPRIVMSG tom :\x01VERSION\x01\r\nPING :end\r\n')
@@ -75,20 +68,20 @@ describe('the IRC channel is the room', () => {
   })
 
   it('the channel name is configurable (ircChannel); then #eventwire is just another channel', async () => {
-    started = await startIrcServer({ ircChannel: '#lobby' })
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer({ ircChannel: '#lobby' })
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('NICK alice\r\nUSER alice 0 * :Alice\r\n')
     expect(await alice.waitFor(/ JOIN /)).toBe(':alice!irc@eventwire JOIN #lobby')
     expect(await alice.next()).toBe(':eventwire 353 alice = #lobby :alice')
     alice.write('JOIN #eventwire\r\nPRIVMSG #LOBBY :case-insensitive\r\n')
     expect(await alice.waitFor(/ 403 /)).toBe(':eventwire 403 alice #eventwire :No such channel')
-    await waitUntil(() => started?.server.room.history()[0]?.text === 'case-insensitive', 'the message to #LOBBY in the room')
+    await waitUntil(() => opened.started?.server.room.history()[0]?.text === 'case-insensitive', 'the message to #LOBBY in the room')
   })
 
   it('NOTICE to the channel is a message, and a netcat user\'s /who or /help reaches an IRC user as NOTICEs', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const alice = await ircJoin(started.ircPort, 'alice', clients)
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const alice = await ircJoin(opened.started.ircPort, 'alice', clients)
     alice.write('NOTICE #eventwire :a bot says hi\r\n')
     expect(await tom.waitFor(/^<alice>/)).toBe('<alice> a bot says hi')
     alice.write('PRIVMSG tom :/who\r\n')

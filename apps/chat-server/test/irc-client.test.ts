@@ -1,24 +1,19 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { waitUntil, type LineClient } from '@eventwire/testkit'
+import { waitUntil } from '@eventwire/testkit'
 import { Client } from 'irc-framework'
-import { tcpJoin } from './helpers.js'
+import { openedInTest, tcpJoin } from './helpers.js'
 import { startIrcServer, type IrcStarted } from './irc-helpers.js'
 import { WsClient } from './ws-client.js'
 
 type Json = Record<string, any>
 
-let started: IrcStarted | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-let ircs: IrcUser[] = []
+const opened = openedInTest<IrcStarted>()
+const { clients, sockets } = opened
+const ircs: IrcUser[] = []
 
+// Registered after openedInTest's, so it runs first: the irc-framework clients close before the server does.
 afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close()), ...ircs.map(async (i) => await i.close())])
-  clients = []
-  sockets = []
-  ircs = []
-  await started?.server.close()
-  started = undefined
+  await Promise.all(ircs.splice(0).map(async (i) => await i.close()))
 })
 
 const EVENTS = ['registered', 'userlist', 'privmsg', 'action', 'nick', 'nick in use', 'join', 'quit', 'notice', 'close']
@@ -59,10 +54,10 @@ async function wsJoin (port: number, nick: string): Promise<WsClient> {
 
 describe('irc-framework in the same room as netcat and the browser', () => {
   it('registers, auto-joins, sees everyone, and chats both ways: messages, /me, private messages, nick changes, 433', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const wendy = await wsJoin(started.webPort, 'wendy')
-    const ivy = new IrcUser(started.ircPort, 'ivy')
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const wendy = await wsJoin(opened.started.webPort, 'wendy')
+    const ivy = new IrcUser(opened.started.ircPort, 'ivy')
     expect(await ivy.waitFor('registered')).toMatchObject({ nick: 'ivy' })
     const names = await ivy.waitFor('userlist', (d) => d.channel === '#eventwire')
     expect(names.users.map((u: Json) => u.nick)).toEqual(['tom', 'wendy', 'ivy'])
@@ -110,15 +105,15 @@ describe('irc-framework in the same room as netcat and the browser', () => {
   })
 
   it('replays the history as PRIVMSGs from their authors, with server-time; a frozen client is dropped by the PING timer', async () => {
-    started = await startIrcServer({ heartbeatIntervalMs: 300 })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const wendy = await wsJoin(started.webPort, 'wendy')
+    opened.started = await startIrcServer({ heartbeatIntervalMs: 300 })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const wendy = await wsJoin(opened.started.webPort, 'wendy')
     tom.send('first from nc')
     tom.send('/me stretches')
     wendy.send({ type: 'message', text: 'second from the browser' })
-    await waitUntil(() => started?.server.room.history().length === 3, 'three messages in the history')
-    const sent = new Map(started.server.room.history().map((m) => [m.text, m.ts]))
-    const ivy = new IrcUser(started.ircPort, 'ivy')
+    await waitUntil(() => opened.started?.server.room.history().length === 3, 'three messages in the history')
+    const sent = new Map(opened.started.server.room.history().map((m) => [m.text, m.ts]))
+    const ivy = new IrcUser(opened.started.ircPort, 'ivy')
     const first = await ivy.waitFor('privmsg', (d) => d.message === 'first from nc')
     expect(first).toMatchObject({ nick: 'tom', ident: 'tcp', target: '#eventwire', time: sent.get('first from nc') })
     expect(await ivy.waitFor('action', (d) => d.nick === 'tom')).toMatchObject({ message: 'stretches', time: sent.get('stretches') })

@@ -1,7 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LineClient, waitUntil } from '@eventwire/testkit'
 import { notIrcLine, sniffIrc } from '../src/tcp/irc-sniff.js'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
 describe('sniffIrc', () => {
@@ -36,23 +36,14 @@ describe('sniffIrc', () => {
   })
 })
 
-let started: Started | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients, sockets } = opened
 
 /** A TCP member and a ws member, both past their own joins, watching the room. */
 async function watchers (options = {}): Promise<{ tom: LineClient, wendy: WsClient }> {
-  started = await startServer(options)
-  const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-  const wendy = await WsClient.connect(started.webPort)
+  opened.started = await startServer(options)
+  const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+  const wendy = await WsClient.connect(opened.started.webPort)
   sockets.push(wendy)
   const welcome = await wendy.waitFor('welcome')
   wendy.send({ type: 'nick', nick: 'wendy' })
@@ -63,8 +54,8 @@ async function watchers (options = {}): Promise<{ tom: LineClient, wendy: WsClie
 
 /** Proves the room heard nothing before now: the watchers' next lines are these markers. */
 async function expectNothingSeen (tom: LineClient, wendy: WsClient): Promise<void> {
-  expect(started?.server.room.history()).toEqual([])
-  expect(started?.server.room.size).toBe(2)
+  expect(opened.started?.server.room.history()).toEqual([])
+  expect(opened.started?.server.room.size).toBe(2)
   wendy.send({ type: 'message', text: 'marker from wendy' })
   expect(await tom.next()).toBe('<wendy> marker from wendy')
   // Wendy's own line comes back to her (the page's echo): nothing reached her before it either.
@@ -81,20 +72,20 @@ describe('an IRC client on the plain-text port', () => {
     ['a client with a password', 'PASS secret\r\nNICK tester3\r\nUSER tester3 0 * :tester3\r\n']
   ])('%s is told this is not IRC and closed; the room hears nothing', async (_client, handshake) => {
     const { tom, wendy } = await watchers()
-    const irc = await LineClient.connect(started!.tcpPort)
+    const irc = await LineClient.connect(opened.started!.tcpPort)
     clients.push(irc)
     await irc.waitFor(/^\* Welcome/)
     irc.write(handshake)
     expect(await irc.waitFor(/^ERROR/)).toBe("ERROR :this is eventwire chat's plain-text port, not IRC; connect with nc or telnet")
     await irc.closed
     expect(irc.lines.filter((l) => !l.startsWith('* Welcome'))).toHaveLength(1)
-    await waitUntil(() => started?.server.tcp.connections === 1, 'the server side of the IRC connection to close')
+    await waitUntil(() => opened.started?.server.tcp.connections === 1, 'the server side of the IRC connection to close')
     await expectNothingSeen(tom, wendy)
   })
 
   it('a person whose first line is NICK is still a person: the line is held, then sent', async () => {
     const { tom, wendy } = await watchers()
-    const nc = await LineClient.connect(started!.tcpPort)
+    const nc = await LineClient.connect(opened.started!.tcpPort)
     clients.push(nc)
     const guest = /chat, (guest-\w+)!/.exec(await nc.waitFor(/^\* Welcome/))?.[1] as string
     nc.write('NICK is my favourite word\nNICK bob\nhello\n')
@@ -104,7 +95,7 @@ describe('an IRC client on the plain-text port', () => {
 
   it('a held NICK line is sent when the sniff window ends without USER', async () => {
     const { tom } = await watchers({ joinSniffMs: 50 })
-    const nc = await LineClient.connect(started!.tcpPort)
+    const nc = await LineClient.connect(opened.started!.tcpPort)
     clients.push(nc)
     const guest = /chat, (guest-\w+)!/.exec(await nc.waitFor(/^\* Welcome/))?.[1] as string
     nc.write('NICK bob\n')
@@ -113,7 +104,7 @@ describe('an IRC client on the plain-text port', () => {
 
   it('a silent nc user is announced when the window ends; one that leaves before is never announced', async () => {
     const { tom, wendy } = await watchers({ joinSniffMs: 50 })
-    const silent = await LineClient.connect(started!.tcpPort)
+    const silent = await LineClient.connect(opened.started!.tcpPort)
     clients.push(silent)
     const guest = /chat, (guest-\w+)!/.exec(await silent.waitFor(/^\* Welcome/))?.[1] as string
     expect(await tom.next()).toBe(`* ${guest} joined`)
@@ -125,10 +116,10 @@ describe('an IRC client on the plain-text port', () => {
 
   it('a connection that closes before its first line is never announced (port scanners, health checks)', async () => {
     const { tom, wendy } = await watchers({ joinSniffMs: 60_000 })
-    const probe = await LineClient.connect(started!.tcpPort)
+    const probe = await LineClient.connect(opened.started!.tcpPort)
     await probe.waitFor(/^\* Welcome/)
     await probe.close()
-    await waitUntil(() => started?.server.tcp.connections === 1, 'the probe to be gone')
+    await waitUntil(() => opened.started?.server.tcp.connections === 1, 'the probe to be gone')
     await expectNothingSeen(tom, wendy)
   })
 })

@@ -1,23 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import type { LineClient } from '@eventwire/testkit'
+import { describe, expect, it } from 'vitest'
 import { checkNick } from '../src/index.js'
 import { fitText, ircLine, parseIrcLine } from '../src/irc/irc-message.js'
 import { parseCtcp, stripFormatting } from '../src/irc/irc-text.js'
-import { tcpJoin } from './helpers.js'
+import { openedInTest, tcpJoin } from './helpers.js'
 import { ircJoin, rawIrc, startIrcServer, type IrcStarted } from './irc-helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: IrcStarted | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest<IrcStarted>()
+const { clients, sockets } = opened
 
 /** Every CRLF-terminated line of `raw` is at most 512 bytes and valid UTF-8 (no character cut in two). */
 function expectWellFormed (raw: Buffer): string[] {
@@ -90,9 +80,9 @@ describe('IRC text', () => {
   })
 
   it('a long multi-byte message from a netcat user reaches IRC as 512-byte lines, whole characters, nothing lost', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const alice = await ircJoin(started.ircPort, 'alice', clients)
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const alice = await ircJoin(opened.started.ircPort, 'alice', clients)
     const text = 'déjà vu € 🎉 '.repeat(150).trim() // 1949 characters, 3448 bytes
     tom.send(text)
     await alice.waitFor((l) => l.endsWith('🎉') && l.includes('PRIVMSG'))
@@ -102,13 +92,13 @@ describe('IRC text', () => {
   })
 
   it('formatting from an IRC user is stripped for everyone; a line starting with / stays a message', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const alice = await ircJoin(started.ircPort, 'alice', clients)
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const alice = await ircJoin(opened.started.ircPort, 'alice', clients)
     alice.write('PRIVMSG #eventwire :\x02bold\x02 and \x0304red\x03\r\nPRIVMSG #eventwire :/who is there?\r\n')
     expect(await tom.waitFor(/^<alice>/)).toBe('<alice> bold and red')
     expect(await tom.waitFor(/^<alice>/)).toBe('<alice> /who is there?')
-    expect(started.server.room.history().map((m) => m.text)).toEqual(['bold and red', '/who is there?'])
+    expect(opened.started.server.room.history().map((m) => m.text)).toEqual(['bold and red', '/who is there?'])
   })
 })
 
@@ -120,16 +110,16 @@ describe('nicknames are IRC nicknames, whatever the transport', () => {
   })
 
   it('over TCP and WebSocket too, so an IRC user can always parse everyone\'s nick!user@host', async () => {
-    started = await startIrcServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    opened.started = await startIrcServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
     tom.send('/nick t@m')
     expect(await tom.next()).toBe('! a nickname cannot contain @ (IRC, where everyone is seen too, reserves , * ? ! @)')
-    const web = await WsClient.connect(started.webPort)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     await web.waitFor('welcome')
     web.send({ type: 'nick', nick: '#web' })
     expect(await web.waitFor('error')).toMatchObject({ code: 'BAD_NICK', text: 'a nickname cannot start with # (IRC reserves # & $ : + % ~ there)' })
-    const irc = await rawIrc(started.ircPort, clients)
+    const irc = await rawIrc(opened.started.ircPort, clients)
     irc.write('NICK a*b\r\n')
     expect(await irc.next()).toMatch(/^:eventwire 432 \* a\*b :Erroneous nickname: a nickname cannot contain \*/)
   })

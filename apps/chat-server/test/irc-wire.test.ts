@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { LineClient } from '@eventwire/testkit'
-import { tcpJoin } from './helpers.js'
+import { openedInTest, tcpJoin } from './helpers.js'
 import { ircJoin, rawIrc, startIrcServer, type IrcStarted } from './irc-helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: IrcStarted | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest<IrcStarted>()
+const { clients, sockets } = opened
 
 const MOTD = [
   ':eventwire 375 alice :- eventwire Message of the day - ',
@@ -46,8 +37,8 @@ async function expectLines (client: LineClient, expected: Array<string | RegExp>
 
 /** A TCP member and a browser member, renamed, for the NAMES list. */
 async function others (): Promise<{ tom: LineClient, wendy: WsClient }> {
-  const tom = await tcpJoin(started!.tcpPort, 'tom', clients)
-  const wendy = await WsClient.connect(started!.webPort)
+  const tom = await tcpJoin(opened.started!.tcpPort, 'tom', clients)
+  const wendy = await WsClient.connect(opened.started!.webPort)
   sockets.push(wendy)
   await wendy.waitFor('welcome')
   wendy.send({ type: 'nick', nick: 'wendy' })
@@ -58,9 +49,9 @@ async function others (): Promise<{ tom: LineClient, wendy: WsClient }> {
 
 describe('IRC registration, byte by byte', () => {
   it('without CAP: NICK + USER get 001-005, the MOTD, the JOIN, and NAMES of every member whatever its transport', async () => {
-    started = await startIrcServer()
+    opened.started = await startIrcServer()
     const { tom, wendy } = await others()
-    const alice = await rawIrc(started.ircPort, clients)
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('NICK alice\r\nUSER alice 0 * :Alice Liddell\r\n')
     await expectLines(alice, registration(3, 'tom wendy alice'))
     // Every line CRLF-terminated, and nothing else arrived (no topic, no history: there is none).
@@ -73,8 +64,8 @@ describe('IRC registration, byte by byte', () => {
   })
 
   it('with CAP LS 302: registration waits for CAP END; REQ is all or nothing; server-time tags what the client gets', async () => {
-    started = await startIrcServer()
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer()
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('CAP LS 302\r\nNICK alice\r\nUSER alice 0 * :Alice\r\n')
     expect(await alice.next()).toBe(':eventwire CAP * LS :server-time echo-message')
     // Held: NICK and USER are in, but no 001 before CAP END.
@@ -88,14 +79,14 @@ describe('IRC registration, byte by byte', () => {
     ])
     alice.write('CAP END\r\n')
     await expectLines(alice, registration(1, 'alice'))
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
     tom.send('hi alice')
     expect(await alice.waitFor(/PRIVMSG/)).toMatch(/^@time=\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z :tom!tcp@eventwire PRIVMSG #eventwire :hi alice$/)
   })
 
   it('451 for what needs registration; PASS is ignored (no auth is configured); 421 once registered', async () => {
-    started = await startIrcServer()
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer()
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('PASS secret\r\nWHO #eventwire\r\nPRIVMSG #eventwire :too early\r\nFOO bar\r\nJOIN #eventwire\r\nUSER a\r\n')
     expect(await alice.take(5)).toEqual([
       ':eventwire 451 * :You have not registered',
@@ -112,13 +103,13 @@ describe('IRC registration, byte by byte', () => {
       ':eventwire 462 alice :You may not reregister',
       ':eventwire 462 alice :You may not reregister'
     ])
-    expect(started.server.room.history()).toEqual([])
+    expect(opened.started.server.room.history()).toEqual([])
   })
 
   it('NICK: 433 for a nick in use (also a look-alike), 432 for an invalid one, before and after registration', async () => {
-    started = await startIrcServer()
-    await tcpJoin(started.tcpPort, 'tom', clients)
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer()
+    await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('NICK TOM\r\nNICK tοm\r\nNICK al!ce\r\nNICK #alice\r\nNICK\r\n')
     expect(await alice.take(5)).toEqual([
       ':eventwire 433 * TOM :Nickname is already in use',
@@ -138,11 +129,11 @@ describe('IRC registration, byte by byte', () => {
   })
 
   it('a nick taken between NICK and the end of registration gets 433 and registration waits for another', async () => {
-    started = await startIrcServer()
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer()
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('CAP LS 302\r\nNICK tom\r\nUSER alice 0 * :Alice\r\n')
     await alice.next()
-    await tcpJoin(started.tcpPort, 'tom', clients)
+    await tcpJoin(opened.started.tcpPort, 'tom', clients)
     alice.write('CAP END\r\n')
     expect(await alice.next()).toBe(':eventwire 433 * tom :Nickname is already in use')
     alice.write('NICK alice\r\n')
@@ -150,8 +141,8 @@ describe('IRC registration, byte by byte', () => {
   })
 
   it('the topic (332 on join, TOPIC), 331 without one, and 422 when the MOTD is empty', async () => {
-    started = await startIrcServer({ ircTopic: 'netcat, browsers and IRC in one room', ircMotd: '' })
-    const alice = await rawIrc(started.ircPort, clients)
+    opened.started = await startIrcServer({ ircTopic: 'netcat, browsers and IRC in one room', ircMotd: '' })
+    const alice = await rawIrc(opened.started.ircPort, clients)
     alice.write('NICK alice\r\nUSER alice 0 * :Alice\r\n')
     await alice.waitFor(/ 005 /)
     expect(await alice.take(4)).toEqual([
@@ -163,9 +154,9 @@ describe('IRC registration, byte by byte', () => {
     alice.write('TOPIC #eventwire\r\nTOPIC #eventwire :mine now\r\n')
     expect(await alice.waitFor(/ 332 /)).toBe(':eventwire 332 alice #eventwire :netcat, browsers and IRC in one room')
     expect(await alice.next()).toBe(":eventwire 482 alice #eventwire :You're not channel operator")
-    await started.server.close()
-    started = await startIrcServer()
-    const bob = await ircJoin(started.ircPort, 'bob', clients)
+    await opened.started.server.close()
+    opened.started = await startIrcServer()
+    const bob = await ircJoin(opened.started.ircPort, 'bob', clients)
     bob.write('TOPIC #EventWire\r\n')
     expect(await bob.next()).toBe(':eventwire 331 bob #eventwire :No topic is set')
   })
@@ -173,9 +164,9 @@ describe('IRC registration, byte by byte', () => {
 
 describe('IRC numerics once registered', () => {
   it('MODE, WHO, WHOIS, NAMES, LIST, JOIN and PART of other channels, PING: each answered as irssi and weechat expect', async () => {
-    started = await startIrcServer()
+    opened.started = await startIrcServer()
     await others()
-    const alice = await ircJoin(started.ircPort, 'alice', clients)
+    const alice = await ircJoin(opened.started.ircPort, 'alice', clients)
     const ask = async (line: string, count: number): Promise<string[]> => { alice.write(line + '\r\n'); return await alice.take(count) }
     expect(await ask('MODE alice +i', 1)).toEqual([':eventwire 221 alice +i'])
     expect(await ask('MODE alice', 1)).toEqual([':eventwire 221 alice +i'])

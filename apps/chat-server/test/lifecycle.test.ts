@@ -3,22 +3,20 @@ import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { LineClient, startChild, type ChildHandle, buildPackage } from '@eventwire/testkit'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
-let started: Started | undefined
 let child: ChildHandle | undefined
-let clients: LineClient[] = []
 
+// Registered before openedInTest's, so it runs after it: the child stops once the clients and the server are closed.
 afterEach(async () => {
-  await Promise.all(clients.map(async (c) => await c.close()))
-  clients = []
-  await started?.server.close()
-  started = undefined
   await child?.stop()
   child = undefined
 })
+
+const opened = openedInTest()
+const { clients } = opened
 
 async function refused (port: number): Promise<boolean> {
   const socket = net.connect(port, '127.0.0.1')
@@ -33,27 +31,27 @@ async function refused (port: number): Promise<boolean> {
 
 describe('graceful close', () => {
   it('tells every member, closes them, and stops listening', async () => {
-    started = await startServer({ closeGraceMs: 300 })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const web = await WsClient.connect(started.webPort)
+    opened.started = await startServer({ closeGraceMs: 300 })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(opened.started.webPort)
     await web.waitFor('welcome')
     await tom.waitFor(/joined$/)
     // A member who stopped reading must not hold the shutdown up beyond closeGraceMs.
-    const stuck = await LineClient.connect(started.tcpPort)
+    const stuck = await LineClient.connect(opened.started.tcpPort)
     clients.push(stuck)
     stuck.socket.pause()
     await tom.waitFor(/joined$/)
 
     const t0 = Date.now()
-    await started.server.close()
+    await opened.started.server.close()
     expect(Date.now() - t0).toBeLessThan(5000)
     expect(await tom.next()).toBe('* the server is shutting down, bye')
     await tom.closed
     expect(await web.waitFor('system')).toEqual({ type: 'system', text: 'the server is shutting down, bye' })
     expect((await web.closed).code).toBe(1001)
-    expect(await refused(started.tcpPort)).toBe(true)
-    expect(await refused(started.webPort)).toBe(true)
-    expect(started.server.room.size).toBe(0)
+    expect(await refused(opened.started.tcpPort)).toBe(true)
+    expect(await refused(opened.started.webPort)).toBe(true)
+    expect(opened.started.server.room.size).toBe(0)
   })
 })
 
@@ -70,11 +68,11 @@ async function settlesWithin<T> (promise: Promise<T>, ms: number, what: string):
 
 describe('waiting for the transports to drain', () => {
   it('resolves every caller of drained(), not only the last, on TCP and WebSocket', async () => {
-    started = await startServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const web = await WsClient.connect(started.webPort)
+    opened.started = await startServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(opened.started.webPort)
     await web.waitFor('welcome')
-    const { tcp, web: webSide } = started.server
+    const { tcp, web: webSide } = opened.started.server
     const waiters = [
       settlesWithin(tcp.drained(), 5000, 'the first tcp.drained()'),
       settlesWithin(tcp.drained(), 5000, 'the second tcp.drained()'),

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { buildPackage, makeTestCertificate, startChild, type ChildHandle, type LineClient } from '@eventwire/testkit'
+import { buildPackage, makeTestCertificate, startChild, type ChildHandle } from '@eventwire/testkit'
+import { openedInTest } from './helpers.js'
 import { refusedUpgrade, tlsLineClient, wsClient } from './secure-helpers.js'
-import type { WsClient } from './ws-client.js'
 
 // The artifact production runs, with TLS_CERT_FILE/TLS_KEY_FILE and CHAT_TOKEN as an operator sets them.
 const appDir = fileURLToPath(new URL('..', import.meta.url))
@@ -11,18 +11,16 @@ const TOKEN = 'tok-9d2c41-never-in-logs'
 const WRONG = 'guess-5b77e0-never-in-logs'
 const PORTS = { HOST: '127.0.0.1', CHAT_PORT: '0', CHAT_WEB_PORT: '0', CHAT_IRC_PORT: '0' }
 let child: ChildHandle | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
 
 beforeAll(() => { buildPackage(appDir) }, 120_000)
 
+// Registered before openedInTest's, so it runs after it: the child stops once the clients are closed.
 afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
   await child?.stop()
   child = undefined
 })
+
+const { clients, sockets } = openedInTest()
 
 afterAll(() => { certificate.remove() })
 

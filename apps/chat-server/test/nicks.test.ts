@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient } from '@eventwire/testkit'
+import { describe, expect, it } from 'vitest'
 import { checkNick, nickKey } from '../src/index.js'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients, sockets } = opened
 
 const LOOK_ALIKES = [
   'аlice', // Cyrillic а (U+0430)
@@ -44,9 +34,9 @@ describe('nickKey: look-alikes are the same nickname', () => {
 
 describe('impersonating a member over the wire', () => {
   it('refuses look-alike and invisible-character copies of a present nickname, over TCP and WebSocket', async () => {
-    started = await startServer({ rateLimit: { burst: 100, perSecond: 100 } })
-    await tcpJoin(started.tcpPort, 'alice', clients)
-    const mallory = await tcpJoin(started.tcpPort, 'mallory', clients)
+    opened.started = await startServer({ rateLimit: { burst: 100, perSecond: 100 } })
+    await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const mallory = await tcpJoin(opened.started.tcpPort, 'mallory', clients)
     for (const nick of LOOK_ALIKES) {
       mallory.send(`/nick ${nick}`)
       expect(await mallory.next()).toBe('! the nickname alice is taken; choose another')
@@ -57,7 +47,7 @@ describe('impersonating a member over the wire', () => {
       const expected = /\p{Cf}/u.test(nick) ? /^! the nickname alice is taken/ : /^! a nickname cannot contain invisible or blank characters \(found U\+/
       expect(await mallory.next()).toMatch(expected)
     }
-    const web = await WsClient.connect(started.webPort)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     await web.waitFor('welcome')
     for (const nick of ['аlісе', 'alice\u034f', 'al\u200bice']) {
@@ -67,13 +57,13 @@ describe('impersonating a member over the wire', () => {
     web.send({ type: 'who' })
     expect((await web.waitFor('who')).nicks).toEqual(['alice', 'mallory', expect.stringMatching(/^guest-/)])
     // /msg to a look-alike reaches the real alice: there is only one.
-    expect(started.server.room.findByNick('аlісе')?.nick).toBe('alice')
+    expect(opened.started.server.room.findByNick('аlісе')?.nick).toBe('alice')
   })
 
   it('cleans a nickname once, where it enters, the same over WebSocket as over TCP', async () => {
-    started = await startServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const web = await WsClient.connect(started.webPort)
+    opened.started = await startServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     const { nick: guest } = await web.waitFor('welcome')
     // A zero-width space is a format character: dropped from the request as from a TCP line.
@@ -86,10 +76,10 @@ describe('impersonating a member over the wire', () => {
   })
 
   it('strips invisible format characters from messages, keeping emoji joined', async () => {
-    started = await startServer()
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
-    const web = await WsClient.connect(started.webPort)
+    opened.started = await startServer()
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     await web.waitFor('welcome')
     await alice.waitFor(/joined$/)
@@ -97,6 +87,6 @@ describe('impersonating a member over the wire', () => {
     const line = await alice.waitFor(/^<bob>/)
     expect(line).toBe('<bob> abcd e f g hij  family 👨\u200d👩\u200d👧')
     expect(await web.waitFor('message')).toMatchObject({ text: 'abcd e f g hij  family 👨\u200d👩\u200d👧' })
-    expect(started.server.room.history()[0]?.text).toBe('abcd e f g hij  family 👨\u200d👩\u200d👧')
+    expect(opened.started.server.room.history()[0]?.text).toBe('abcd e f g hij  family 👨\u200d👩\u200d👧')
   })
 })

@@ -1,5 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient } from '@eventwire/testkit'
+import { describe, expect, it } from 'vitest'
 import { readConfig } from '@eventwire/service'
 import { chatConfigSpecs, presenceDigestAboveFrom } from '../src/config.js'
 import {
@@ -15,17 +14,10 @@ import {
   DEFAULT_MAX_QUEUE_BYTES,
   DEFAULT_RATE_LIMIT
 } from '../src/index.js'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
-
-afterEach(async () => {
-  await Promise.all(clients.map(async (c) => await c.close()))
-  clients = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients } = opened
 
 describe('options', () => {
   it('refuses a bad option with ERR_INVALID_OPTION, naming it', () => {
@@ -84,9 +76,9 @@ describe('options', () => {
   })
 
   it('presenceDigestAbove 0 (as CHAT_ANNOUNCE_LIMIT=0 always meant) announces every join and leave one by one', async () => {
-    started = await startServer({ presenceDigestAbove: 0 })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
+    opened.started = await startServer({ presenceDigestAbove: 0 })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
     expect(await alice.waitFor(/joined$/)).toMatch(/^\* guest-\w+ joined$/)
     await bob.close()
     expect(await alice.waitFor(/left/)).toBe('* bob left (connection closed)')

@@ -1,22 +1,13 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LineClient, waitUntil } from '@eventwire/testkit'
 import { silentAppLogger } from '@eventwire/protocol'
 import { PresenceDigest, presenceText, type ChatRoom, type JoinEvent, type PresenceEvent, type ServerEvent } from '../src/index.js'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin, type Started } from './helpers.js'
 import { ircJoin, startIrcServer, type IrcStarted } from './irc-helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: Started | IrcStarted | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest<Started | IrcStarted>()
+const { clients, sockets } = opened
 
 const PERIOD = 100
 /** A digest as a netcat user reads it. */
@@ -68,15 +59,15 @@ describe('presence digests past presenceDigestAbove', () => {
   })
 
   it('TCP: one by one up to the threshold, then digests at most once a period, with the right counts and no join or leave lines', async () => {
-    started = await startServer({ presenceDigestAbove: 5, presenceDigestMs: PERIOD, joinSniffMs: 0 })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const got = recorder(started.server.room) // the second member
+    opened.started = await startServer({ presenceDigestAbove: 5, presenceDigestMs: PERIOD, joinSniffMs: 0 })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const got = recorder(opened.started.server.room) // the second member
     // Members 3, 4 and 5, one at a time: each joins a room of at most 5, announced as always.
     for (let i = 0; i < 3; i++) {
-      await guest(started.tcpPort)
+      await guest(opened.started.tcpPort)
       await waitUntil(() => alice.lines.filter((l) => / joined$/.test(l)).length === i + 2, `join ${i + 3} announced`)
     }
-    const crowd = await guests(started.tcpPort, 20)
+    const crowd = await guests(opened.started.tcpPort, 20)
     await waitUntil(() => sum(digestsOf(alice.lines), 'joined') === 20, 'digests counting 20 joins', 10_000)
     expect(alice.lines.filter((l) => / joined$/.test(l))).toHaveLength(4) // the recorder and members 3-5
     const joins = digestsOf(alice.lines)
@@ -100,9 +91,9 @@ describe('presence digests past presenceDigestAbove', () => {
   })
 
   it('below the threshold nothing changes: a join line and a leave line each', async () => {
-    started = await startServer({ presenceDigestAbove: 5, presenceDigestMs: PERIOD })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
+    opened.started = await startServer({ presenceDigestAbove: 5, presenceDigestMs: PERIOD })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
     expect(await alice.waitFor(/joined$/)).toMatch(/^\* guest-\w+ joined$/)
     await bob.close()
     expect(await alice.waitFor(/left/)).toBe('* bob left (connection closed)')
@@ -111,14 +102,14 @@ describe('presence digests past presenceDigestAbove', () => {
   })
 
   it('WebSocket: a presence event with counts and names instead of join and leave events', async () => {
-    started = await startServer({ presenceDigestAbove: 3, presenceDigestMs: PERIOD, joinSniffMs: 0 })
-    const web = await WsClient.connect(started.webPort)
+    opened.started = await startServer({ presenceDigestAbove: 3, presenceDigestMs: PERIOD, joinSniffMs: 0 })
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     const welcome = await web.waitFor('welcome')
-    const early = await guests(started.tcpPort, 2) // room of 3: announced one by one
+    const early = await guests(opened.started.tcpPort, 2) // room of 3: announced one by one
     await web.waitFor('join')
     await web.waitFor('join')
-    const crowd = await guests(started.tcpPort, 6)
+    const crowd = await guests(opened.started.tcpPort, 6)
     let joined = 0
     let last: Record<string, any> = {}
     while (joined < 6) {
@@ -144,7 +135,7 @@ describe('presence digests past presenceDigestAbove', () => {
 
   it('IRC: a NOTICE digest to the channel, no JOIN or QUIT per member; NAMES lists one page and says so', async () => {
     const irc = await startIrcServer({ presenceDigestAbove: 3, presenceDigestMs: PERIOD, joinSniffMs: 0, whoPageSize: 4 })
-    started = irc
+    opened.started = irc
     const alice = await ircJoin(irc.ircPort, 'alice', clients)
     await guests(irc.tcpPort, 2)
     const joinOrQuit = (l: string): boolean => /^:guest-\S+ (JOIN|QUIT) /.test(l)
@@ -168,11 +159,11 @@ describe('presence digests past presenceDigestAbove', () => {
   it('500 members joining cost one observer a few digest lines, and the last has the right count', async () => {
     const periodMs = 500
     // Threshold 1: every join after the observer's is digested, whatever order the 500 arrive in.
-    started = await startServer({ presenceDigestAbove: 1, presenceDigestMs: periodMs, joinSniffMs: 0 })
-    const observer = await tcpJoin(started.tcpPort, 'observer', clients)
+    opened.started = await startServer({ presenceDigestAbove: 1, presenceDigestMs: periodMs, joinSniffMs: 0 })
+    const observer = await tcpJoin(opened.started.tcpPort, 'observer', clients)
     const before = observer.lines.length
     const t0 = Date.now()
-    for (let i = 0; i < 500; i += 100) await guests(started.tcpPort, 100)
+    for (let i = 0; i < 500; i += 100) await guests(opened.started.tcpPort, 100)
     await waitUntil(() => sum(digestsOf(observer.lines), 'joined') >= 500, 'digests counting 500 joins', 20_000)
     const elapsed = Date.now() - t0
     const lines = observer.lines.slice(before)
@@ -205,15 +196,15 @@ describe('presence digests past presenceDigestAbove', () => {
   })
 
   it('a reconnect to a large room gets the joins and leaves it missed as one digest, not one event each', async () => {
-    started = await startServer({ presenceDigestAbove: 2, presenceDigestMs: PERIOD, joinSniffMs: 0 })
-    const first = await WsClient.connect(started.webPort)
+    opened.started = await startServer({ presenceDigestAbove: 2, presenceDigestMs: PERIOD, joinSniffMs: 0 })
+    const first = await WsClient.connect(opened.started.webPort)
     sockets.push(first)
     const welcome = await first.waitFor('welcome')
     await first.close()
-    await guests(started.tcpPort, 5)
-    await waitUntil(() => started?.server.room.size === 5, 'five members')
+    await guests(opened.started.tcpPort, 5)
+    await waitUntil(() => opened.started?.server.room.size === 5, 'five members')
     await new Promise((resolve) => setTimeout(resolve, PERIOD)) // their joins announced (after the sniff timer)
-    const again = await WsClient.connect(started.webPort, {}, `since=${welcome.seq as number}&epoch=${welcome.epoch as string}`)
+    const again = await WsClient.connect(opened.started.webPort, {}, `since=${welcome.seq as number}&epoch=${welcome.epoch as string}`)
     sockets.push(again)
     const recovered = await again.waitFor((e) => e.type === 'system' && e.code === 'RECOVERED')
     const replayed = again.events.slice(0, again.events.indexOf(recovered)).filter((e) => e.type !== 'welcome' && e.type !== 'system')

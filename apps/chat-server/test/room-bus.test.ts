@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient, waitUntil } from '@eventwire/testkit'
+import { describe, expect, it } from 'vitest'
+import { waitUntil } from '@eventwire/testkit'
 import { LocalBus, type MessageEvent, type RoomBus, type RoomEvent, type RoomEventDraft } from '../src/index.js'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients, sockets } = opened
 
 /**
  * A bus shaped like a network log: it delivers later (next macrotask), can be
@@ -71,9 +62,9 @@ describe('LocalBus', () => {
 describe('the room on a bus that delivers later', () => {
   it('fans out only what the bus delivers, its own members\' lines included; replies to one member go straight', async () => {
     const bus = new LaterBus()
-    started = await startServer({ bus })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
+    opened.started = await startServer({ bus })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
     await alice.waitFor(/is now known as bob$/)
     bus.paused = true
     alice.send('hello')
@@ -81,13 +72,13 @@ describe('the room on a bus that delivers later', () => {
     // Published but not delivered: nobody has it, while direct replies still flow.
     bob.send('/who')
     expect(await bob.next()).toBe('* 2 online: alice, bob')
-    expect(started.server.room.history()).toEqual([])
+    expect(opened.started.server.room.history()).toEqual([])
     bus.paused = false
     bus.release()
     expect(await bob.next()).toBe('<alice> hello')
-    expect(started.server.room.history()).toEqual([expect.objectContaining({ text: 'hello', seq: expect.any(Number) })])
+    expect(opened.started.server.room.history()).toEqual([expect.objectContaining({ text: 'hello', seq: expect.any(Number) })])
     // Over WebSocket the author's own line arrives from the bus too.
-    const web = await WsClient.connect(started.webPort)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     const welcome = await web.waitFor('welcome')
     expect(await web.waitFor('history')).toMatchObject({ messages: [{ text: 'hello', fromId: expect.any(String) }] })
@@ -98,16 +89,16 @@ describe('the room on a bus that delivers later', () => {
 
   it('tells the author when the log refuses a line, and nobody else gets it', async () => {
     const bus = new LaterBus()
-    started = await startServer({ bus })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
+    opened.started = await startServer({ bus })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
     await alice.waitFor(/is now known as bob$/)
     bus.refuse = (event) => event.type === 'message' && event.text === 'lost'
     alice.send('lost')
     expect(await alice.next()).toBe('! not delivered: the room could not take your message; nobody got it, try again')
     alice.send('kept')
     expect(await bob.next()).toBe('<alice> kept')
-    const web = await WsClient.connect(started.webPort)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     await web.waitFor('welcome')
     web.send({ type: 'message', text: 'lost' })

@@ -2,8 +2,58 @@ import net from 'node:net'
 import tls from 'node:tls'
 import { once } from 'node:events'
 import WebSocket from 'ws'
-import { LineClient } from '@eventwire/testkit'
+import { afterAll, afterEach, beforeAll } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { LineClient, waitUntil } from '@eventwire/testkit'
+import { launchChromium } from '@eventwire/testkit/browser'
+import { closeClients, type OpenedClients } from './helpers.js'
+import type { IrcStarted } from './irc-helpers.js'
 import { WsClient } from './ws-client.js'
+
+/** What the tests of one file share: one server, and the connections each test opened. */
+export interface SharedServer extends OpenedClients {
+  /** The server, from beforeAll on. */
+  readonly started: IrcStarted
+  /** Run after each test, before its connections are closed: what a test started besides them (a process, an irc-framework client). */
+  readonly closers: Array<() => void>
+  /** One Chromium for the file, launched by the first test that asks. */
+  browser: () => Promise<Browser>
+}
+
+/**
+ * Call at a test file's top level: starts one server for all its tests
+ * (beforeAll) and closes it, and the browser if one was launched, after them
+ * (afterAll). After each test, runs its closers, closes its connections and
+ * waits for the room to be empty, so that every test starts in an empty room.
+ */
+export function sharedServer (start: () => Promise<IrcStarted>): SharedServer {
+  let started: IrcStarted | undefined
+  let chromium: Browser | undefined
+  const shared: SharedServer = {
+    clients: [],
+    sockets: [],
+    closers: [],
+    get started () {
+      if (started === undefined) throw new Error('the shared server is started in beforeAll')
+      return started
+    },
+    async browser () {
+      chromium ??= await launchChromium()
+      return chromium
+    }
+  }
+  beforeAll(async () => { started = await start() })
+  afterEach(async () => {
+    for (const close of shared.closers.splice(0)) close()
+    await closeClients(shared)
+    await waitUntil(() => shared.started.server.room.size === 0, 'every member gone between tests')
+  })
+  afterAll(async () => {
+    await chromium?.close()
+    await started?.server.close()
+  })
+  return shared
+}
 
 /** A line client over TLS that trusts `ca` (the test certificate), for the TCP and IRC ports. */
 export async function tlsLineClient (port: number, ca: string, clients: LineClient[]): Promise<LineClient> {
@@ -18,16 +68,6 @@ export async function tlsLineClient (port: number, ca: string, clients: LineClie
 export async function plainLineClient (port: number, clients: LineClient[]): Promise<LineClient> {
   const client = await LineClient.connect(port)
   clients.push(client)
-  return client
-}
-
-/** Reads the welcome and renames, as tcpJoin does, on a client already connected (and authenticated). */
-export async function takeNick (client: LineClient, nick: string): Promise<LineClient> {
-  const welcome = await client.waitFor(/^\* Welcome/)
-  const guest = /chat, (guest-[a-z0-9]{4})!/.exec(welcome)?.[1]
-  if (guest === undefined) throw new Error(`unexpected welcome ${welcome}`)
-  client.send(`/nick ${nick}`)
-  await client.waitFor(`* ${guest} is now known as ${nick}`)
   return client
 }
 

@@ -1,22 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { slowClients } from '@eventwire/testkit'
 import { WsClient } from './ws-client.js'
-import { startServer, type Started } from './helpers.js'
+import { openedInTest, startServer } from './helpers.js'
 
-let started: Started | undefined
-afterEach(async () => {
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
 
 describe('chat web port under slowloris', () => {
   it('cuts off clients that drip their headers or send nothing, and keeps serving the page and /ws', async () => {
-    started = await startServer({ httpLimits: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 300 } })
-    const result = await slowClients(started.webPort, { count: 10, idle: 10 })
+    opened.started = await startServer({ httpLimits: { headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 300 } })
+    const result = await slowClients(opened.started.webPort, { count: 10, idle: 10 })
     expect(result).toEqual({ closed: 20, served: false })
-    const page = await fetch(`http://127.0.0.1:${started.webPort}/`)
+    const page = await fetch(`http://127.0.0.1:${opened.started.webPort}/`)
     expect(page.status).toBe(200)
-    const ws = await WsClient.connect(started.webPort)
+    const ws = await WsClient.connect(opened.started.webPort)
     await ws.waitFor('welcome')
     ws.ws.close()
   })

@@ -1,22 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LineClient, waitUntil } from '@eventwire/testkit'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
-
-afterEach(async () => {
-  await Promise.all(clients.map(async (c) => await c.close()))
-  clients = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients } = opened
 
 async function three (options = {}): Promise<[LineClient, LineClient, LineClient]> {
-  started = await startServer(options)
-  const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-  const bob = await tcpJoin(started.tcpPort, 'bob', clients)
-  const carol = await tcpJoin(started.tcpPort, 'carol', clients)
+  opened.started = await startServer(options)
+  const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+  const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
+  const carol = await tcpJoin(opened.started.tcpPort, 'carol', clients)
   // Everyone has seen the last join: the lines tests read next are theirs.
   await alice.waitFor(/ is now known as carol$/)
   await bob.waitFor(/ is now known as carol$/)
@@ -25,8 +18,8 @@ async function three (options = {}): Promise<[LineClient, LineClient, LineClient
 
 describe('tcp chat', () => {
   it('welcomes with a line that mentions /help and gives a guest nickname', async () => {
-    started = await startServer()
-    const client = await LineClient.connect(started.tcpPort)
+    opened.started = await startServer()
+    const client = await LineClient.connect(opened.started.tcpPort)
     clients.push(client)
     const welcome = await client.next()
     expect(welcome).toMatch(/^\* Welcome to eventwire chat, guest-[a-z0-9]{4}! 1 online\. Type \/help for commands\.$/)
@@ -60,7 +53,7 @@ describe('tcp chat', () => {
     await clients[2]?.closed
     await bob.close()
     expect(await alice.waitFor(/left/)).toBe('* Bób left (connection closed)')
-    await waitUntil(() => started?.server.room.size === 1, 'room to shrink to one member')
+    await waitUntil(() => opened.started?.server.room.size === 1, 'room to shrink to one member')
   })
 
   it('keeps nicknames unique, case-insensitively', async () => {
@@ -109,13 +102,13 @@ describe('tcp chat', () => {
   })
 
   it('replays the last N messages to a member who joins', async () => {
-    started = await startServer({ historySize: 2 })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
+    opened.started = await startServer({ historySize: 2 })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
     alice.send('one')
     alice.send('two')
     alice.send('/me three')
-    await waitUntil(() => started?.server.room.history().length === 2 && started.server.room.history()[1]?.text === 'three', 'history to hold three')
-    const late = await LineClient.connect(started.tcpPort)
+    await waitUntil(() => opened.started?.server.room.history().length === 2 && opened.started.server.room.history()[1]?.text === 'three', 'history to hold three')
+    const late = await LineClient.connect(opened.started.tcpPort)
     clients.push(late)
     expect((await late.take(4))).toEqual([
       expect.stringMatching(/^\* Welcome/),
@@ -183,12 +176,12 @@ describe('tcp chat', () => {
 
   it('past the presence threshold (announceLimit, its old name) joins and leaves come as a digest, not one line each; /who still tells', async () => {
     // Before presence digests, announceLimit switched the notices off past it.
-    started = await startServer({ announceLimit: 2, presenceDigestMs: 50 })
-    const alice = await tcpJoin(started.tcpPort, 'alice', clients)
-    const bob = await tcpJoin(started.tcpPort, 'bob', clients)
+    opened.started = await startServer({ announceLimit: 2, presenceDigestMs: 50 })
+    const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
+    const bob = await tcpJoin(opened.started.tcpPort, 'bob', clients)
     await alice.waitFor(/is now known as bob$/)
     expect(alice.lines.filter((l) => l.endsWith(' joined'))).toHaveLength(1)
-    const carol = await tcpJoin(started.tcpPort, 'carol', clients) // third member: a digest
+    const carol = await tcpJoin(opened.started.tcpPort, 'carol', clients) // third member: a digest
     await alice.waitFor(/is now known as carol$/)
     expect(await alice.waitFor(/ here$/)).toMatch(/^\* \+1 joined \(guest-\w+\) — 3 here$/)
     await carol.close() // three members before leaving: a digest too
@@ -209,7 +202,7 @@ describe('tcp chat', () => {
     const lines = Array.from({ length: 40 }, (_, i) => `${i} ${'b'.repeat(1500)}`)
     bob.write(lines.map((l) => l + '\n').join(''))
     for (const reader of [alice, carol]) expect(await reader.take(40)).toEqual(lines.map((l) => `<bob> ${l}`))
-    expect(started?.server.room.size).toBe(3)
+    expect(opened.started?.server.room.size).toBe(3)
   })
 
   it('drops a client that never reads, while the others keep receiving', async () => {
@@ -227,7 +220,7 @@ describe('tcp chat', () => {
       await bob.waitFor(`<alice> ${batch}.31 ${text}`)
     }
     expect(bob.lines).toContain(dropped)
-    expect(started?.server.room.findByNick('carol')).toBeUndefined()
+    expect(opened.started?.server.room.findByNick('carol')).toBeUndefined()
     // Bob got every message in order, none lost while carol was stalling.
     const received = bob.lines.filter((l) => l.startsWith('<alice> ')).map((l) => l.slice(8, l.indexOf(' ', 8)))
     expect(received.length).toBe(batch * 32)

@@ -2,21 +2,18 @@ import net from 'node:net'
 import { once } from 'node:events'
 import { execFileSync } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient, commandAvailable, waitUntil } from '@eventwire/testkit'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { commandAvailable, waitUntil } from '@eventwire/testkit'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
+const opened = openedInTest()
+const { clients } = opened
 const tmuxSessions: string[] = []
 
-afterEach(async () => {
+// Registered after openedInTest's, so it runs first: the tmux sessions go before the clients and the server.
+afterEach(() => {
   for (const name of tmuxSessions.splice(0)) {
     try { execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' }) } catch {}
   }
-  await Promise.all(clients.map(async (c) => await c.close()))
-  clients = []
-  await started?.server.close()
-  started = undefined
 })
 
 /** A raw client that records every byte it receives, as telnet's side of the wire. */
@@ -31,9 +28,9 @@ async function rawClient (port: number): Promise<{ socket: net.Socket, bytes: ()
 
 describe('telnet on the chat TCP port', () => {
   it('replays Debian telnet\'s bytes: "✓ ă" typed before binary mode reaches the room intact, Ctrl-C leaves cleanly', async () => {
-    started = await startServer()
-    const watcher = await tcpJoin(started.tcpPort, 'watcher', clients)
-    const tel = await rawClient(started.tcpPort)
+    opened.started = await startServer()
+    const watcher = await tcpJoin(opened.started.tcpPort, 'watcher', clients)
+    const tel = await rawClient(opened.started.tcpPort)
     await waitUntil(() => tel.bytes().includes('Welcome'), 'the welcome line')
     tel.socket.write('/nick tel\r\n')
     await watcher.waitFor(/ is now known as tel$/)
@@ -42,7 +39,7 @@ describe('telnet on the chat TCP port', () => {
     tel.socket.write(Buffer.from('9320c4fff4fffd060d0a', 'hex'))
     expect(await watcher.next()).toBe('<tel> ✓ ă')
     // Nothing of the negotiation reached anyone as text, and telnet got its answers.
-    expect(started.server.room.history().map((m) => m.text)).toEqual(['✓ ă'])
+    expect(opened.started.server.room.history().map((m) => m.text)).toEqual(['✓ ă'])
     await waitUntil(() => tel.bytes().includes(Buffer.from([255, 251, 6])), 'WILL TIMING-MARK')
     expect(tel.bytes().includes(Buffer.from([255, 253, 0]))).toBe(true) // DO BINARY, once telnet showed itself
     // Ctrl-C: IAC IP IAC DO TIMING-MARK. The user leaves as with /quit, and sees the goodbye.
@@ -55,20 +52,20 @@ describe('telnet on the chat TCP port', () => {
   })
 
   it('sends nc users no negotiation bytes at all', async () => {
-    started = await startServer()
-    const nc = await rawClient(started.tcpPort)
+    opened.started = await startServer()
+    const nc = await rawClient(opened.started.tcpPort)
     nc.socket.write('/nick plain\nhello ✓\n/quit\n')
     await once(nc.socket, 'close')
     expect(nc.bytes().includes(255)).toBe(false)
   })
 
   it.skipIf(!commandAvailable('telnet') || !commandAvailable('tmux'))('works with Debian\'s real telnet binary (under tmux): UTF-8 both ways, and Ctrl-C', async () => {
-    started = await startServer()
-    const watcher = await tcpJoin(started.tcpPort, 'watcher', clients)
+    opened.started = await startServer()
+    const watcher = await tcpJoin(opened.started.tcpPort, 'watcher', clients)
     const session = `ew-telnet-${process.pid}-${Date.now()}`
     tmuxSessions.push(session)
     // The pane outlives telnet (`; sleep`) so that what telnet printed last can still be read; afterEach kills it.
-    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '40', `telnet 127.0.0.1 ${started.tcpPort}; sleep 30`])
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '160', '-y', '40', `telnet 127.0.0.1 ${opened.started.tcpPort}; sleep 30`])
     const pane = (): string => execFileSync('tmux', ['capture-pane', '-p', '-t', session]).toString()
     const type = (...keys: string[]): void => { execFileSync('tmux', ['send-keys', '-t', session, ...keys]) }
     await waitUntil(() => pane().includes('Welcome to eventwire chat'), 'telnet to show the welcome', 10_000)

@@ -1,43 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Browser } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
 import { Client } from 'irc-framework'
 import { LineClient, waitUntil } from '@eventwire/testkit'
-import { launchChromium } from '@eventwire/testkit/browser'
-import { startIrcServer, type IrcStarted } from './irc-helpers.js'
-import { plainLineClient, refusedUpgrade, takeNick, wsClient } from './secure-helpers.js'
-import type { WsClient } from './ws-client.js'
+import { takeNick } from './helpers.js'
+import { startIrcServer } from './irc-helpers.js'
+import { plainLineClient, refusedUpgrade, sharedServer, wsClient } from './secure-helpers.js'
 
 const TOKEN = 'open-sesame-7f3a'
 const PROMPT = '* this room needs an access token: send /auth <token> as your first line'
 const UNAUTHORIZED = { statusCode: 401, code: 'ERR_UNAUTHORIZED', error: 'Unauthorized', message: expect.stringContaining('/ws?token=<token>') }
 
-let started: IrcStarted
-let browser: Browser | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-const closers: Array<() => void> = []
-
-beforeAll(async () => {
-  started = await startIrcServer({ token: TOKEN, maxLineBytes: 1024 })
-})
-
-afterEach(async () => {
-  for (const close of closers.splice(0)) close()
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await waitUntil(() => started.server.room.size === 0, 'every member gone between tests')
-})
-
-afterAll(async () => {
-  await browser?.close()
-  await started?.server.close()
-})
+const shared = sharedServer(async () => await startIrcServer({ token: TOKEN, maxLineBytes: 1024 }))
+const { clients, sockets, closers } = shared
 
 /** A TCP member that gave the token, renamed. */
 async function member (nick: string): Promise<LineClient> {
-  const client = await plainLineClient(started.tcpPort, clients)
+  const client = await plainLineClient(shared.started.tcpPort, clients)
   expect(await client.next()).toBe(PROMPT)
   client.send(`/auth ${TOKEN}`)
   return await takeNick(client, nick)
@@ -45,7 +23,7 @@ async function member (nick: string): Promise<LineClient> {
 
 /** What a TCP connection reads after sending `lines` first (then its end, with `end`), through the close. */
 async function turnedAway (lines: string, end = false): Promise<string[]> {
-  const client = await plainLineClient(started.tcpPort, clients)
+  const client = await plainLineClient(shared.started.tcpPort, clients)
   if (end) client.socket.end(lines)
   else client.write(lines)
   await client.closed
@@ -55,12 +33,12 @@ async function turnedAway (lines: string, end = false): Promise<string[]> {
 describe('CHAT_TOKEN over TCP', () => {
   it('a connection is nobody until /auth: no join, no messages either way; after it, the usual welcome and join', async () => {
     const alice = await member('alice')
-    const bob = await plainLineClient(started.tcpPort, clients)
+    const bob = await plainLineClient(shared.started.tcpPort, clients)
     expect(await bob.next()).toBe(PROMPT)
     alice.send('said before bob is in')
     await sleep(500) // past the join sniff window: still nothing about bob
     expect(alice.lines.filter((l) => l.includes('joined'))).toEqual([])
-    expect(started.server.room.size).toBe(1)
+    expect(shared.started.server.room.size).toBe(1)
     expect(bob.lines).toEqual([PROMPT])
 
     bob.send(`/auth   ${TOKEN}  `)
@@ -86,7 +64,7 @@ describe('CHAT_TOKEN over TCP', () => {
     await sleep(300)
     // Nothing since alice's own rename: no join, no leave, none of their lines.
     expect(alice.lines.slice(alice.lines.findIndex((l) => l.endsWith(' is now known as alice')) + 1)).toEqual([])
-    expect(started.server.room.size).toBe(1)
+    expect(shared.started.server.room.size).toBe(1)
   })
 
   it('no /auth within the deadline: closed with the reason', async () => {
@@ -105,7 +83,7 @@ describe('CHAT_TOKEN over TCP', () => {
 
   it('the line limit holds before the auth; an IRC client is still told where IRC is', async () => {
     expect(await turnedAway('x'.repeat(2000))).toEqual([PROMPT, '! line too long: the limit is 1024 bytes'])
-    const where = `ERROR :this is eventwire chat's plain-text port, not IRC; connect with nc or telnet; IRC is on port ${started.ircPort}`
+    const where = `ERROR :this is eventwire chat's plain-text port, not IRC; connect with nc or telnet; IRC is on port ${shared.started.ircPort}`
     expect(await turnedAway('NICK lost\r\nUSER lost 0 * :lost\r\n')).toEqual([PROMPT, where])
     expect(await turnedAway(`PASS ${TOKEN}\r\nNICK lost\r\n`)).toEqual([PROMPT, where])
     // `NICK x` then not USER: a person, but the first line was not /auth.
@@ -114,7 +92,7 @@ describe('CHAT_TOKEN over TCP', () => {
 })
 
 describe('CHAT_TOKEN over WebSocket', () => {
-  const url = (query = ''): string => `ws://127.0.0.1:${started.webPort}/ws${query}`
+  const url = (query = ''): string => `ws://127.0.0.1:${shared.started.webPort}/ws${query}`
 
   it('opens with Authorization: Bearer or ?token= (beside the recovery parameters)', async () => {
     const byHeader = await wsClient(url(), { headers: { authorization: `Bearer ${TOKEN}` } }, sockets)
@@ -136,32 +114,32 @@ describe('CHAT_TOKEN over WebSocket', () => {
       expect(refused.headers['www-authenticate']).toMatch(/^Bearer /)
       expect(JSON.parse(refused.body)).toEqual(UNAUTHORIZED)
     }
-    expect(started.server.room.size).toBe(1)
+    expect(shared.started.server.room.size).toBe(1)
     expect(alice.lines.filter((l) => l.includes('joined'))).toEqual([])
   })
 
   it('answers a plain GET of /ws (how the page learns why it was refused): 401 without the token, 426 with it', async () => {
-    const without = await fetch(`http://127.0.0.1:${started.webPort}/ws`)
+    const without = await fetch(`http://127.0.0.1:${shared.started.webPort}/ws`)
     expect(without.status).toBe(401)
     expect(await without.json()).toEqual(UNAUTHORIZED)
-    const withToken = await fetch(`http://127.0.0.1:${started.webPort}/ws?token=${TOKEN}`)
+    const withToken = await fetch(`http://127.0.0.1:${shared.started.webPort}/ws?token=${TOKEN}`)
     expect(withToken.status).toBe(426)
     expect(await withToken.json()).toMatchObject({ statusCode: 426, code: 'ERR_UPGRADE_REQUIRED' })
   })
 
   it('the page passes ?token= on to /ws; without it, it says what is needed and stops retrying', async () => {
     const alice = await member('alice')
-    browser ??= await launchChromium()
+    const browser = await shared.browser()
     const page = await browser.newPage()
     try {
       const opened: string[] = []
       page.on('websocket', (ws) => opened.push(ws.url()))
-      await page.goto(`http://127.0.0.1:${started.webPort}/?token=${TOKEN}`)
+      await page.goto(`http://127.0.0.1:${shared.started.webPort}/?token=${TOKEN}`)
       await page.locator('#status.connected').waitFor()
-      expect(opened).toEqual([`ws://127.0.0.1:${started.webPort}/ws?token=${TOKEN}`])
+      expect(opened).toEqual([`ws://127.0.0.1:${shared.started.webPort}/ws?token=${TOKEN}`])
       await alice.waitFor(/ joined$/)
       for (const address of ['/', '/?token=wrong']) {
-        await page.goto(`http://127.0.0.1:${started.webPort}${address}`)
+        await page.goto(`http://127.0.0.1:${shared.started.webPort}${address}`)
         await page.locator('#messages li.error', { hasText: 'access token required or wrong — open the page as /?token=…' }).waitFor()
         expect(await page.locator('#status').textContent()).toBe('access token required or wrong')
       }
@@ -174,17 +152,17 @@ describe('CHAT_TOKEN over WebSocket', () => {
 describe('CHAT_TOKEN over IRC (PASS)', () => {
   it('PASS with the token registers; a wrong or missing PASS gets 464, ERROR (Bad password) and a close', async () => {
     const alice = await member('alice')
-    const ivy = await plainLineClient(started.ircPort, clients)
+    const ivy = await plainLineClient(shared.started.ircPort, clients)
     ivy.write(`PASS ${TOKEN}\r\nNICK ivy\r\nUSER ivy 0 * :Ivy\r\n`)
     expect(await ivy.waitFor(/^:eventwire 001 /)).toMatch(/^:eventwire 001 ivy /)
     await alice.waitFor(/is now known as ivy$/)
     for (const [hello, nick] of [['PASS wrong\r\n', 'mallory'], ['', 'nopass'], [`PASS :${TOKEN}x\r\n`, 'trailing']]) {
-      const refused = await plainLineClient(started.ircPort, clients)
+      const refused = await plainLineClient(shared.started.ircPort, clients)
       refused.write(`${hello}NICK ${nick}\r\nUSER ${nick} 0 * :${nick}\r\n`)
       await refused.closed
       expect(refused.lines).toEqual([':eventwire 464 * :Password incorrect', `ERROR :Closing link: ${nick} (Bad password)`])
     }
-    expect(started.server.room.size).toBe(2)
+    expect(shared.started.server.room.size).toBe(2)
     expect(alice.lines.filter((l) => /mallory|nopass|trailing/.test(l))).toEqual([])
   })
 
@@ -192,9 +170,9 @@ describe('CHAT_TOKEN over IRC (PASS)', () => {
     const client = new Client({ auto_reconnect: false })
     let registered = false
     client.on('registered', () => { registered = true })
-    client.connect({ host: '127.0.0.1', port: started.ircPort, nick: 'fw', username: 'fw', gecos: 'fw', password: TOKEN })
+    client.connect({ host: '127.0.0.1', port: shared.started.ircPort, nick: 'fw', username: 'fw', gecos: 'fw', password: TOKEN })
     closers.push(() => client.connection.end())
     await waitUntil(() => registered, 'irc-framework registered with PASS')
-    expect(started.server.room.findByNick('fw')).toBeDefined()
+    expect(shared.started.server.room.findByNick('fw')).toBeDefined()
   })
 })

@@ -1,31 +1,22 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { LineClient, waitUntil } from '@eventwire/testkit'
-import { tcpJoin } from './helpers.js'
+import { openedInTest, tcpJoin } from './helpers.js'
 import { ircJoin, startIrcServer, type IrcStarted } from './irc-helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: IrcStarted | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest<IrcStarted>()
+const { clients, sockets } = opened
 
 /** A room of `n` members with /who pages of 5: alice (TCP) first, then guests. */
 async function room (n: number): Promise<{ alice: LineClient, nicks: () => string[] }> {
-  started = await startIrcServer({ whoPageSize: 5, joinSniffMs: 0 })
-  const alice = await tcpJoin(started.tcpPort, 'alice', clients)
+  opened.started = await startIrcServer({ whoPageSize: 5, joinSniffMs: 0 })
+  const alice = await tcpJoin(opened.started.tcpPort, 'alice', clients)
   for (let i = 1; i < n; i++) {
-    const c = await LineClient.connect(started.tcpPort)
+    const c = await LineClient.connect(opened.started.tcpPort)
     clients.push(c)
     await c.waitFor(/^\* Welcome/)
   }
-  const s = started
+  const s = opened.started
   await waitUntil(() => s.server.room.size === n, `${n} members`)
   // Every join announced before a test asks, so no join line comes between its answers.
   await waitUntil(() => alice.lines.filter((l) => / joined$/.test(l)).length === n - 1, 'the joins announced')
@@ -63,7 +54,7 @@ describe('/who in pages past whoPageSize', () => {
 
   it('WebSocket: {"type":"who","page":N} gets that page with total, page and pages; a bad page is refused', async () => {
     const { nicks } = await room(11)
-    const web = await WsClient.connect((started as IrcStarted).webPort)
+    const web = await WsClient.connect((opened.started as IrcStarted).webPort)
     sockets.push(web)
     await web.waitFor('welcome')
     const all = nicks()
@@ -79,7 +70,7 @@ describe('/who in pages past whoPageSize', () => {
 
   it('IRC: WHO #channel lists one page (352s, then 315 and a NOTICE); NAMES one page and the viewer', async () => {
     const { nicks } = await room(8)
-    const irc = await ircJoin((started as IrcStarted).ircPort, 'ivy', clients)
+    const irc = await ircJoin((opened.started as IrcStarted).ircPort, 'ivy', clients)
     const names = irc.lines.filter((l) => / 353 /.test(l)).flatMap((l) => l.split(' :')[1]?.split(' ') ?? [])
     expect(names).toEqual([...nicks().slice(0, 5), 'ivy'])
     expect(await irc.waitFor(/ NOTICE ivy :/)).toBe(':eventwire NOTICE ivy :#eventwire has 9 members; the names list shows 6 of them')

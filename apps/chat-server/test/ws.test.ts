@@ -1,20 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
-import { LineClient } from '@eventwire/testkit'
+import { describe, expect, it } from 'vitest'
 import { kickReason } from '../src/index.js'
-import { startServer, tcpJoin, type Started } from './helpers.js'
+import { openedInTest, startServer, tcpJoin } from './helpers.js'
 import { WsClient } from './ws-client.js'
 
-let started: Started | undefined
-let clients: LineClient[] = []
-let sockets: WsClient[] = []
-
-afterEach(async () => {
-  await Promise.all([...clients.map(async (c) => await c.close()), ...sockets.map(async (s) => await s.close())])
-  clients = []
-  sockets = []
-  await started?.server.close()
-  started = undefined
-})
+const opened = openedInTest()
+const { clients, sockets } = opened
 
 async function wsJoin (port: number, nick: string): Promise<WsClient> {
   const client = await WsClient.connect(port)
@@ -27,8 +17,8 @@ async function wsJoin (port: number, nick: string): Promise<WsClient> {
 
 describe('web transport', () => {
   it('serves the page, its assets and /healthz', async () => {
-    started = await startServer()
-    const base = `http://127.0.0.1:${started.webPort}`
+    opened.started = await startServer()
+    const base = `http://127.0.0.1:${opened.started.webPort}`
     const page = await fetch(`${base}/`)
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
@@ -40,16 +30,16 @@ describe('web transport', () => {
     expect(page.headers.get('x-content-type-options')).toBe('nosniff')
     // Browsers ask for it on every page: answered, so their consoles show no 404.
     expect((await fetch(`${base}/favicon.ico`)).status).toBe(200)
-    await tcpJoin(started.tcpPort, 'tom', clients)
+    await tcpJoin(opened.started.tcpPort, 'tom', clients)
     const health = await fetch(`${base}/healthz`)
     expect(await health.json()).toEqual({ status: 'ok', members: 1, tcp: 1, ws: 0 })
     expect((await fetch(`${base}/nope`)).status).toBe(404)
   })
 
   it('puts a WebSocket user and a TCP user in the same room, both ways', async () => {
-    started = await startServer()
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const web = await WsClient.connect(started.webPort)
+    opened.started = await startServer()
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const web = await WsClient.connect(opened.started.webPort)
     sockets.push(web)
     const welcome = await web.next()
     expect(welcome).toEqual({ type: 'welcome', id: expect.stringMatching(/^[\w-]{21}$/), nick: expect.stringMatching(/^guest-[a-z0-9]{4}$/), online: 2, text: expect.stringContaining('/help'), epoch: expect.stringMatching(/^[0-9a-f]{16}$/), seq: expect.any(Number) })
@@ -88,9 +78,9 @@ describe('web transport', () => {
   })
 
   it('answers bad JSON and bad requests with an error to that client only', async () => {
-    started = await startServer()
-    const ann = await wsJoin(started.webPort, 'ann')
-    const ben = await wsJoin(started.webPort, 'ben')
+    opened.started = await startServer()
+    const ann = await wsJoin(opened.started.webPort, 'ann')
+    const ben = await wsJoin(opened.started.webPort, 'ben')
     await ann.waitFor((e) => e.type === 'nick' && e.to === 'ben')
     ann.send('{"type":"message", nope')
     expect(await ann.next()).toEqual({ type: 'error', code: 'BAD_REQUEST', text: expect.stringMatching(/^bad JSON/) })
@@ -108,21 +98,21 @@ describe('web transport', () => {
   })
 
   it('closes a client that sends more than maxPayload, and only that client', async () => {
-    started = await startServer({ maxLineBytes: 1024 })
-    const ann = await wsJoin(started.webPort, 'ann')
-    const ben = await wsJoin(started.webPort, 'ben')
+    opened.started = await startServer({ maxLineBytes: 1024 })
+    const ann = await wsJoin(opened.started.webPort, 'ann')
+    const ben = await wsJoin(opened.started.webPort, 'ben')
     ann.send({ type: 'message', text: 'x'.repeat(2000) })
     expect((await ann.closed).code).toBe(1009)
     expect(await ben.waitFor('leave')).toMatchObject({ nick: 'ann', reason: 'connection closed' })
-    expect(started.server.room.size).toBe(1)
+    expect(opened.started.server.room.size).toBe(1)
   })
 
   it('drops a browser that stops answering pings; live ones stay', async () => {
-    started = await startServer({ heartbeatIntervalMs: 200 })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const live = await wsJoin(started.webPort, 'live')
+    opened.started = await startServer({ heartbeatIntervalMs: 200 })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const live = await wsJoin(opened.started.webPort, 'live')
     // autoPong off: this client is a browser tab that froze.
-    const dead = await WsClient.connect(started.webPort, { autoPong: false })
+    const dead = await WsClient.connect(opened.started.webPort, { autoPong: false })
     sockets.push(dead)
     const { nick } = await dead.waitFor('welcome')
     expect(await tom.waitFor(/left/)).toBe(`* ${nick as string} left (no answer to ping)`)
@@ -133,22 +123,22 @@ describe('web transport', () => {
   })
 
   it('chooses the close code from the leave code: 1000 after /quit, 1008 for policy, whatever the reason says', async () => {
-    started = await startServer({ rateLimit: { burst: 2, perSecond: 0.1 } })
-    const tom = await tcpJoin(started.tcpPort, 'tom', clients)
-    const quitter = await WsClient.connect(started.webPort)
+    opened.started = await startServer({ rateLimit: { burst: 2, perSecond: 0.1 } })
+    const tom = await tcpJoin(opened.started.tcpPort, 'tom', clients)
+    const quitter = await WsClient.connect(opened.started.webPort)
     sockets.push(quitter)
     await quitter.waitFor('welcome')
     quitter.send({ type: 'message', text: '/quit bye' })
     expect(await quitter.closed).toEqual({ code: 1000, reason: 'quit: bye' })
     expect(await tom.waitFor(/left/)).toMatch(/^\* guest-\w+ left \(quit: bye\)$/)
     // An operator's kick whose text reads like a quit is still a kick.
-    const kicked = await WsClient.connect(started.webPort)
+    const kicked = await WsClient.connect(opened.started.webPort)
     sockets.push(kicked)
     const { id } = await kicked.waitFor('welcome')
-    const member = started.server.room.members.get(id as string)
-    started.server.room.kick(member!, kickReason('quit'), true)
+    const member = opened.started.server.room.members.get(id as string)
+    opened.started.server.room.kick(member!, kickReason('quit'), true)
     expect(await kicked.closed).toEqual({ code: 1008, reason: 'quit' })
-    const flooder = await WsClient.connect(started.webPort)
+    const flooder = await WsClient.connect(opened.started.webPort)
     sockets.push(flooder)
     await flooder.waitFor('welcome')
     for (let i = 0; i < 4; i++) flooder.send({ type: 'who' })
@@ -157,10 +147,10 @@ describe('web transport', () => {
   })
 
   it('refuses WebSocket upgrades on other paths', async () => {
-    started = await startServer()
-    await expect(WsClient.connect(started.webPort).then(async (c) => await c.close())).resolves.toBeUndefined()
+    opened.started = await startServer()
+    await expect(WsClient.connect(opened.started.webPort).then(async (c) => await c.close())).resolves.toBeUndefined()
     const { default: WebSocket } = await import('ws')
-    const ws = new WebSocket(`ws://127.0.0.1:${started.webPort}/elsewhere`)
+    const ws = new WebSocket(`ws://127.0.0.1:${opened.started.webPort}/elsewhere`)
     const status = await new Promise<number>((resolve) => {
       ws.on('unexpected-response', (_req, res) => { resolve(res.statusCode ?? 0); ws.terminate() })
       ws.on('error', () => resolve(-1))
