@@ -13,6 +13,15 @@ interface Params {
 }
 
 /**
+ * A peer's name for its n-th connection, as long as chat-server's guest nicks
+ * (`guest-` and four characters): every contender then relays the same bytes
+ * per line, where `guest101` made raw net's lines 2 bytes shorter than chat's.
+ */
+function guestName (n: number): string {
+  return `guest-${n.toString(36).padStart(4, '0')}`
+}
+
+/**
  * One server per process, so its RSS is its own. Peers get the minimal broadcast
  * server a user would write with them: keep every connection, relay each message
  * `{from, text}` to all the others, encoded once.
@@ -43,7 +52,7 @@ async function startSocketIo (): Promise<Record<string, number>> {
   const io = new IoServer(server, { transports: ['websocket'] })
   let seq = 0
   io.on('connection', (s) => {
-    const from = `guest${++seq}`
+    const from = guestName(++seq)
     s.on('message', (m: { text: string }) => { s.broadcast.emit('message', { from, text: m.text }) })
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -54,7 +63,7 @@ async function startWs (): Promise<Record<string, number>> {
   const wss = new WebSocketServer({ port: 0, host: '127.0.0.1' })
   let seq = 0
   wss.on('connection', (ws) => {
-    const from = `guest${++seq}`
+    const from = guestName(++seq)
     ws.on('error', () => {})
     ws.on('message', (data) => {
       const m = JSON.parse(data.toString()) as { text: string }
@@ -71,7 +80,7 @@ async function startNet (): Promise<Record<string, number>> {
   let seq = 0
   // noDelay, as ws, socket.io and chat-server set it: Nagle would only slow the limit down.
   const server = net.createServer({ noDelay: true }, (sock) => {
-    const from = `guest${++seq}`
+    const from = guestName(++seq)
     clients.add(sock)
     sock.setEncoding('utf8')
     sock.on('error', () => {})

@@ -1,6 +1,6 @@
 import type { AppLogger } from '@eventwire/protocol'
 import type { PrivateEvent, RoomEventDraft } from './events.js'
-import { BusUnavailableError, type PrivateIds, type RoomBus } from './room-bus.js'
+import { ACCEPTED, BusUnavailableError, type PrivateIds, type RoomBus } from './room-bus.js'
 
 /**
  * Publishes a room event; when the log refuses it, `refused` gets the text
@@ -13,6 +13,8 @@ export function publishEvent (bus: RoomBus, log: AppLogger, event: RoomEventDraf
   } catch (err) {
     accepted = Promise.reject(err)
   }
+  // Taken already (LocalBus): no handler, no microtask per message.
+  if (accepted === ACCEPTED) return
   accepted.catch((err: unknown) => {
     log.warn({ err, type: event.type, id: event.fromId }, 'room event not delivered: the bus refused it')
     refused(notDeliveredText(err, event))

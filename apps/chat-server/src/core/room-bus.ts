@@ -78,7 +78,11 @@ export class BusUnavailableError extends Error {
 /** Room events LocalBus keeps for reconnecting clients (`since`). */
 export const DEFAULT_RECOVERY_SIZE = 1000
 
-const ACCEPTED = Promise.resolve()
+/**
+ * What a bus returns for an event it took synchronously (LocalBus, always): one
+ * resolved promise, so a caller can tell and skip waiting on it.
+ */
+export const ACCEPTED: Promise<void> = Promise.resolve()
 
 /**
  * The in-process RoomBus: a counter for `seq`, the history ring, and
@@ -104,7 +108,10 @@ export class LocalBus implements RoomBus {
   }
 
   publish (draft: RoomEventDraft): Promise<void> {
-    const event = { ...draft, seq: ++this.#seq } as RoomEvent
+    // Not `{ ...draft, seq }`: drafts come in many shapes (message, join, nick…), and V8's spread with
+    // an added property is then a runtime call of ~1 µs per message; this copy is ~0.1 µs, same key order.
+    const event = Object.assign({}, draft) as RoomEvent
+    event.seq = ++this.#seq
     if (event.type === 'message' || event.type === 'action') this.#history.push(event)
     this.#recent.push(event)
     this.#queue.push(event)

@@ -5,31 +5,26 @@ import { LineSplitter, TelnetFilter, type ProtocolError } from '@eventwire/proto
 import { ChatErrorCodes, type LeaveReason, type ServerEvent } from '../core/events.js'
 import { LeaveReasons } from '../core/leave-reasons.js'
 import type { Member, MemberTransport } from '../core/member.js'
-import type { EncodeCache } from '../encode-cache.js'
 import { memberFailure } from '../guard-input.js'
 import { ChatDropReasons, dropReasonOf, type ChatTransportStats } from '../ops/transport-stats.js'
-import type { CorkBatch } from './cork-batch.js'
-import { formatLine } from './format.js'
 import { notIrcLine, sniffIrc } from './irc-sniff.js'
 import { AUTH_PROMPT, authRefusalLine, authToken, type AuthRefusal } from './tcp-auth.js'
 import type { TcpTransportOptions } from './tcp-transport.js'
-
-/** Corked output past this is written out at once, even mid-batch. */
-const CORK_FLUSH_BYTES = 16 * 1024
+import type { TurnWriter } from './turn-writer.js'
 
 /** Shared by every connection, so a connection itself holds only its own state. */
 export interface TcpContext extends TcpTransportOptions {
-  shared: EncodeCache<Buffer>
   connections: ConnectionSet<TcpConnection>
-  /** Uncorks, once per loop turn, every connection written to during it. */
-  batch: CorkBatch
+  /** Every connection's output, one write per connection per loop turn. */
+  writer: TurnWriter
   stats: ChatTransportStats
 }
 
 /**
  * One netcat/telnet user: socket bytes → LineSplitter → room.input, and room
- * events → text lines. Holds no buffers of its own: the only queue is the
- * socket's, and it is checked before every write. With a token (`checkToken`)
+ * events → text lines. Holds no buffers of its own: its lines wait in the
+ * TurnWriter until the end of the turn, then in the socket's queue; the
+ * writer checks both before every line. With a token (`checkToken`)
  * it joins the room only once its first line was the right `/auth`.
  */
 export class TcpConnection implements MemberTransport {
@@ -48,7 +43,8 @@ export class TcpConnection implements MemberTransport {
   /** Undefined until it joins: at once without a token, after `/auth` with one. */
   member: Member | undefined
   #closeTimer: NodeJS.Timeout | undefined
-  #corked = false
+  /** Where this connection's output waits in the TurnWriter's turn; only the writer sets it. */
+  turnSlot = -1
   /** Running until the first line, when a token is required: its deadline. */
   #authTimer: NodeJS.Timeout | undefined
   /** Running until the join is announced: the first lines are checked for an IRC handshake. */
@@ -101,26 +97,7 @@ export class TcpConnection implements MemberTransport {
   }
 
   send (event: ServerEvent): boolean {
-    const socket = this.#socket
-    if (!socket.writable) return true // closing: the room learns from 'close'
-    if (this.#corked && socket.writableLength >= CORK_FLUSH_BYTES) {
-      // Flush a large batch early, so bytes merely held by cork() never count
-      // against the slow-consumer limit: only what the kernel refused does.
-      socket.uncork()
-      socket.cork()
-    }
-    if (socket.writableLength > this.#ctx.maxQueueBytes) return this.#ctx.stats.queueFull()
-    if (!this.#corked) {
-      // Every line for this reader until the end of this event-loop turn (a chunk of messages,
-      // a burst of joins) leaves in one writev, not one syscall per line.
-      socket.cork()
-      this.#corked = true
-      this.#ctx.batch.add(this)
-    }
-    // Private lines read differently for sender and recipient; everything else is shared.
-    socket.write(event.type === 'private' ? formatLine(event, this.member?.nick ?? '') : this.#ctx.shared.get(event))
-    this.#ctx.stats.sent(event)
-    return true
+    return this.#ctx.writer.send(this, this.#socket, event)
   }
 
   close (reason: LeaveReason, graceful: boolean): void {
@@ -130,6 +107,7 @@ export class TcpConnection implements MemberTransport {
       this.#socket.destroy()
       return
     }
+    this.#ctx.writer.flushNow(this)
     this.#socket.end()
     // A peer that stopped reading would keep a half-closed socket (and its
     // queue) forever: give it a moment to take the last lines, then cut.
@@ -139,11 +117,6 @@ export class TcpConnection implements MemberTransport {
   /** The end of a grace period: cut at once. */
   destroy (): void {
     this.#socket.destroy()
-  }
-
-  uncork (): void {
-    this.#corked = false
-    this.#socket.uncork()
   }
 
   /** Into the room. `announce`: the others hear of it at once (after `/auth`), else after the IRC sniff. */
@@ -167,6 +140,7 @@ export class TcpConnection implements MemberTransport {
   readonly #writeTelnet = (bytes: Buffer): void => {
     const socket = this.#socket
     if (!socket.writable) return
+    this.#ctx.writer.flushNow(this)
     socket.write(bytes)
     if (socket.writableLength > this.#ctx.maxQueueBytes) this.#hangUp(LeaveReasons.TOO_SLOW, false)
   }
@@ -219,6 +193,7 @@ export class TcpConnection implements MemberTransport {
     this.#held = undefined
     this.#drop = ChatDropReasons.UNAUTHORIZED
     this.#ctx.logger.debug({ transport: this.kind, why }, 'tcp client refused: no valid /auth')
+    this.#ctx.writer.flushNow(this)
     if (this.#socket.writable) this.#socket.write(authRefusalLine(why, this.#ctx.authTimeoutMs))
     this.close(LeaveReasons.CLOSED, true)
   }
@@ -243,6 +218,7 @@ export class TcpConnection implements MemberTransport {
     this.#held = undefined
     this.#ctx.logger.debug({ id: this.member?.id }, 'tcp client speaks IRC; told it this port is not IRC')
     if (this.member !== undefined) this.#ctx.room.leave(this.member, LeaveReasons.IRC_CLIENT)
+    this.#ctx.writer.flushNow(this)
     if (this.#socket.writable) this.#socket.write(notIrcLine(this.#ctx.ircPort?.()))
     this.close(LeaveReasons.IRC_CLIENT, true)
   }

@@ -6,11 +6,10 @@ import { listen } from '@eventwire/service'
 import { ChatErrorCodes } from '../core/events.js'
 import { LeaveReasons } from '../core/leave-reasons.js'
 import type { ChatRoom } from '../core/room.js'
-import { EncodeCache } from '../encode-cache.js'
 import { ChatTransportStats } from '../ops/transport-stats.js'
-import { CorkBatch } from './cork-batch.js'
 import { formatLine } from './format.js'
 import { TcpConnection, type TcpContext } from './tcp-connection.js'
+import { TurnWriter } from './turn-writer.js'
 
 export interface TcpTransportOptions {
   room: ChatRoom
@@ -63,10 +62,9 @@ export class TcpTransport {
   constructor (options: TcpTransportOptions) {
     this.#ctx = {
       ...options,
-      shared: new EncodeCache((event) => Buffer.from(formatLine(event, ''))),
       // end: what a shutdown does to a member the room somehow did not close; destroy: after closeGraceMs.
       connections: new ConnectionSet({ closeGraceMs: options.closeGraceMs, end: (c) => { c.close(LeaveReasons.SHUTDOWN, true) }, destroy: (c) => { c.destroy() } }),
-      batch: new CorkBatch(),
+      writer: new TurnWriter({ maxQueueBytes: options.maxQueueBytes, stats: this.stats }),
       stats: this.stats
     }
     // noDelay: a chat line is interactive, and one loop turn's lines already leave in one write,
@@ -105,7 +103,7 @@ export class TcpTransport {
     await this.#ctx.connections.close()
     await serverClosed
     this.server.off('error', this.#onServerError)
-    this.#ctx.batch.flush()
+    this.#ctx.writer.flush()
   }
 
   /** Resolves when no connection is left; every caller gets the same promise. */
