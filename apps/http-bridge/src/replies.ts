@@ -24,9 +24,11 @@ const quote = (line: string): string => JSON.stringify(line.slice(0, QUOTE_LIMIT
  *   replies and requests are out of step (the connection is reopened).
  */
 export function judgeReply (line: string, code: string): ReplyProblem | null {
-  // The hot path: our own server, answering this code.
+  // The hot path: our own server, answering this code. Character codes first, a few loads
+  // (`Code ` last): no substring compared for the line that is nearly always the answer.
+  if (code.length === 3 && line.charCodeAt(8) === 58 /* : */ && line.charCodeAt(5) === code.charCodeAt(0) &&
+    line.charCodeAt(6) === code.charCodeAt(1) && line.charCodeAt(7) === code.charCodeAt(2) && line.startsWith('Code ')) return null
   if (line.startsWith('Code ')) {
-    if (line.startsWith(code, 5) && line.charCodeAt(8) === 58 /* : */) return null
     if (/^Code \d{3}:/.test(line)) return outOfStep(line, code, 'a reply for another code')
     return null
   }

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import { registerOpsRoutes } from '@eventwire/kit/web'
 import type { BridgeOps } from './bridge-ops.js'
+import { DescribedBodies } from './described-body.js'
 import { FailureCodes, failureResponse, type LookupFailure } from './failures.js'
 import type { UpstreamPool } from './upstream-pool.js'
 
@@ -24,6 +25,8 @@ export const ROUTES = {
 /** Serialised once, and sent as a string so the route's 200 schema (the lookup's shape) does not apply to it. */
 const INDEX_BODY = JSON.stringify({ service: 'http-bridge', routes: ROUTES, example: '/status/404' })
 
+const JSON_TYPE = 'application/json; charset=utf-8'
+
 /** Status and headers from the one table in failures.ts; the body in fastify's error shape (the 400 from validation has it too). */
 function sendFailure (reply: FastifyReply, failure: LookupFailure, extra: Record<string, unknown> = {}): void {
   const { statusCode, headers, body } = failureResponse(failure)
@@ -35,6 +38,15 @@ function sendFailure (reply: FastifyReply, failure: LookupFailure, extra: Record
  * answer from the pool's callback, which saves a promise per request.
  */
 export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draining: () => boolean, ops: BridgeOps): void {
+  const bodies = new DescribedBodies()
+  /** The 200 body as the route's schema serialises it, built once per code and line, then reused. */
+  const describedBody = (reply: FastifyReply, code: string, line: string): string => {
+    const kept = bodies.find(code, line)
+    if (kept !== undefined) return kept
+    const json = reply.serialize({ code: Number(code), data: line }) as string
+    bodies.keep(code, line, json)
+    return json
+  }
   const answer = (reply: FastifyReply, code: string): void => {
     const startedAt = performance.now()
     pool.lookup(code, (failure, line) => {
@@ -42,7 +54,8 @@ export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draini
       // Node's server.close() only reaps connections idle at that moment; one busy
       // with this lookup would otherwise stay open (keep-alive) and stall the drain.
       if (draining()) reply.header('connection', 'close')
-      if (failure === null) void reply.send({ code: Number(code), data: line })
+      // A string with a JSON type is sent as it is: fastify does not serialise it again.
+      if (failure === null) void reply.type(JSON_TYPE).send(describedBody(reply, code, line))
       else sendFailure(reply, failure)
     })
   }
@@ -55,7 +68,7 @@ export function registerRoutes (app: FastifyInstance, pool: UpstreamPool, draini
     }
   }, (request, reply) => {
     const code = request.query.statusCode
-    if (code === undefined) void reply.type('application/json; charset=utf-8').send(INDEX_BODY)
+    if (code === undefined) void reply.type(JSON_TYPE).send(INDEX_BODY)
     else answer(reply, code)
   })
 
