@@ -22,6 +22,8 @@ main(async () => {
     const bridge = createBridge({ statusHost: '127.0.0.1', statusPort: s.port })
     const addr = await bridge.listen({ port: 0, host: '127.0.0.1' }) as AddressInfo | string | undefined
     const port = typeof addr === 'object' && addr !== null ? addr.port : Number(new URL(String(addr)).port)
+    // Ready only once a link is up: a request before that gets a 503 and would count as a wrong body.
+    await bridge.waitForUpstream()
     on('stop', async () => { await bridge.close(); await status.close(); process.exit(0) })
     send({ type: 'ready', port })
     return
