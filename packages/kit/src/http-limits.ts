@@ -89,7 +89,6 @@ export function createLimitedHttpServer (handler: http.RequestListener, limits?:
 
 function createHttpsServer (options: http.ServerOptions, tls: ServerTls, idleTimeoutMs: number, handler: http.RequestListener): http.Server {
   const server = https.createServer({ ...options, ...tls }, handler)
-  server.on('tlsClientError', () => {})
   // A silent connection is closed like on plain HTTP (idleTimeoutMs), before the TLS handshake could even start.
   refusePlainText(server, { silentMs: idleTimeoutMs, message: (why) => why === 'silent' ? null : PLAIN_HTTP_ANSWER })
   // https.Server is an http.Server for everything fastify and ws use (request, upgrade, close).

@@ -36,6 +36,8 @@ export interface PlainTextRefusal {
  * moved behind the check, so everything else about the server is unchanged.
  */
 export function refusePlainText (server: tls.Server, refusal: PlainTextRefusal): void {
+  // A failed handshake closes only that connection; it is not an error of the server.
+  server.on('tlsClientError', ignoreError)
   const handOver = server.listeners('connection') as Array<(socket: net.Socket) => void>
   server.removeAllListeners('connection')
   server.on('connection', (socket: net.Socket) => {
@@ -83,7 +85,7 @@ export interface StreamServerOptions extends net.ServerOpts {
    * The line a plain-text client on a TLS port reads before the close; a
    * function is asked at each refusal (to name the port once it is bound).
    */
-  plainTextRefusal?: string | (() => string)
+  plainTextRefusal?: string | ((port: number | undefined) => string)
   /** See PlainTextRefusal.silentMs. Default 2 s. */
   plainTextSilentMs?: number
 }
@@ -97,10 +99,14 @@ export function createStreamServer (options: StreamServerOptions, onConnection: 
   const { tls: secure, plainTextRefusal, plainTextSilentMs, ...netOptions } = options
   if (secure === undefined) return net.createServer(netOptions, onConnection)
   const server = tls.createServer({ ...netOptions, ...secure }, onConnection)
-  server.on('tlsClientError', ignoreError)
   refusePlainText(server, {
     silentMs: plainTextSilentMs ?? 2000,
-    message: () => (typeof plainTextRefusal === 'function' ? plainTextRefusal() : plainTextRefusal) ?? 'this port speaks TLS; connect with a TLS client (openssl s_client -quiet -connect host:port)\n'
+    message: () => {
+      // The port the listener bound (0 picks one), so the refusal can name what to connect to.
+      const port = (server.address() as net.AddressInfo | null)?.port
+      if (typeof plainTextRefusal === 'function') return plainTextRefusal(port)
+      return plainTextRefusal ?? `this port speaks TLS; connect with a TLS client (openssl s_client -quiet -connect host:${port ?? 'port'})\n`
+    }
   })
   return server
 }

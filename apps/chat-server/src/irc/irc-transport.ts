@@ -101,7 +101,7 @@ export class IrcTransport {
     this.server = createStreamServer({
       noDelay: true,
       tls: options.tls,
-      plainTextRefusal: () => ircTlsRequiredLine((this.server.address() as AddressInfo | null)?.port)
+      plainTextRefusal: ircTlsRequiredLine
     }, this.#onConnection)
     this.server.on('error', this.#onServerError)
   }

@@ -75,7 +75,7 @@ export class TcpTransport {
       keepAlive: true,
       keepAliveInitialDelay: KEEPALIVE_DELAY_MS,
       tls: options.tls,
-      plainTextRefusal: () => tlsRequiredLine((this.server.address() as AddressInfo | null)?.port)
+      plainTextRefusal: tlsRequiredLine
     }, this.#onConnection)
     this.server.on('error', this.#onServerError)
   }
