@@ -2,8 +2,7 @@ import { createRequire } from 'node:module'
 import path from 'node:path'
 import { BENCH_ROOT, startJob } from '../harness/child.js'
 import { appMissing } from '../harness/apps.js'
-import { measureRounds } from '../harness/rounds.js'
-import { roundOrder } from '../harness/stats.js'
+import { measureSharedRounds, turnOrder } from '../harness/rounds.js'
 import { buildRow, ratioTarget, unavailableRow, value, type Samples } from '../harness/rows.js'
 import type { Benchmark, Contender, Row, RunContext, TargetResult } from '../harness/types.js'
 
@@ -117,9 +116,7 @@ async function measureRound (order: Contender[], c: number, seconds: number, exp
     const tallies = order.map((_, i) => newTally(lat[i]!))
     for (let i = 0; i < order.length; i++) await cannon(ports[i]!, c, 1, expected, tallies[i]!, true)
     for (let slice = 0; slice < seconds / SLICE_S; slice++) {
-      const turn = order.map((_, i) => i)
-      if (slice % 2 === 1) turn.reverse()
-      for (const i of turn) await cannon(ports[i]!, c, SLICE_S, expected, tallies[i]!)
+      for (const i of turnOrder(order.length, slice)) await cannon(ports[i]!, c, SLICE_S, expected, tallies[i]!)
     }
     const results = new Map<string, Record<Metric, number>>()
     for (let i = 0; i < order.length; i++) {
@@ -181,14 +178,8 @@ function rowsFor (c: number, samples: Map<Metric, Samples>, rounds: number, note
 async function atConcurrency (ctx: RunContext, c: number, rounds: number, seconds: number, expected: Map<number, Expected>): Promise<Row[]> {
   const wrong = new Map<string, number>()
   const lat = contenders.map(() => new Float64Array(MAX_SAMPLES))
-  // measureRounds asks for one contender at a time; the first ask of a round measures both.
-  let session: { round: number, results: Promise<Map<string, Record<Metric, number>>> } | null = null
-  const { samples, errors } = await measureRounds<Metric>(ctx, `http c=${c}`, contenders, rounds, async (k, round) => {
-    if (session?.round !== round) session = { round, results: measureRound(roundOrder(contenders, round), c, seconds, expected, wrong, lat) }
-    const r = (await session.results).get(k.id)
-    if (r === undefined) throw new Error(`no result for ${k.id}`)
-    return r
-  })
+  const { samples, errors } = await measureSharedRounds<Metric>(ctx, `http c=${c}`, contenders, rounds,
+    async (order) => await measureRound(order, c, seconds, expected, wrong, lat))
   if ((samples.get('rps')?.size ?? 0) === 0) {
     return [unavailableRow(`http-bridge-c${c}`, `${TITLE}, c=${c}`, 'req/s', `every run failed: ${errors.join('; ')}`)]
   }

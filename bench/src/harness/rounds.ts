@@ -38,3 +38,37 @@ export async function measureRounds<M extends string> (
   }
   return { samples, errors }
 }
+
+/**
+ * measureRounds for benchmarks that measure a whole round at once: every
+ * contender up together, taking turns (see turnOrder). `measureRound` gets the
+ * round's order and returns each contender's metrics; a contender it has no
+ * result for is recorded as a failure, as is every contender of a round that threw.
+ */
+export async function measureSharedRounds<M extends string> (
+  ctx: RunContext,
+  label: string,
+  contenders: readonly Contender[],
+  rounds: number,
+  measureRound: (order: Contender[], round: number) => Promise<Map<string, Record<M, number>>>
+): Promise<{ samples: Map<M, Samples>, errors: string[] }> {
+  // measureRounds asks for one contender at a time; the first ask of a round measures them all.
+  let session: { round: number, results: Promise<Map<string, Record<M, number>>> } | null = null
+  return await measureRounds<M>(ctx, label, contenders, rounds, async (c, round) => {
+    if (session?.round !== round) session = { round, results: measureRound(roundOrder(contenders, round), round) }
+    const r = (await session.results).get(c.id)
+    if (r === undefined) throw new Error(`no result for ${c.id}`)
+    return r
+  })
+}
+
+/**
+ * Who goes in turn `turn` of a round of `n` contenders, as indices into the
+ * round's order: 0…n-1, reversed every other turn (A B, B A, A B…), so that
+ * each one runs as often right before and right after each other one, and
+ * whatever else a shared machine does in those seconds lands on all alike.
+ */
+export function turnOrder (n: number, turn: number): number[] {
+  const order = Array.from({ length: n }, (_, i) => i)
+  return turn % 2 === 1 ? order.reverse() : order
+}

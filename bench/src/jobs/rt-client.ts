@@ -4,11 +4,11 @@ import { RemoteEmitter, silentLogger } from '@eventwire/protocol'
 // @ts-expect-error duplex-emitter ships no types
 import duplexEmitter from 'duplex-emitter'
 import { io } from 'socket.io-client'
-import { main, params, send } from './_ipc.js'
+import { main, on, params, send } from './_ipc.js'
 import { ioConnected, payload } from './_peers.js'
 import { percentile } from '../harness/stats.js'
 
-interface Params { contender: string, port: number, requests: number, warmup: number }
+interface Params { contender: string, port: number, maxRequests: number, warmup: number }
 
 /**
  * The limit: one unframed write of a fixed buffer the size of a request frame,
@@ -29,7 +29,12 @@ function rawEcho (sock: net.Socket): (i: number) => Promise<unknown> {
   }
 }
 
-/** One request at a time; each latency from send to reply, in microseconds. */
+/**
+ * One request at a time; each latency from send to reply, in microseconds.
+ * After its warm-up the job says 'ready' and then runs turns when told
+ * ('turn' with a count), so that the parent can interleave the contenders'
+ * turns; 'report' gives p50/p99 over every timed request of every turn.
+ */
 main(async () => {
   const p = params<Params>()
   let call: (i: number) => Promise<unknown>
@@ -57,14 +62,22 @@ main(async () => {
     }
   }
   for (let i = 0; i < p.warmup; i++) await call(i)
-  const lat = new Float64Array(p.requests)
-  for (let i = 0; i < p.requests; i++) {
-    const t0 = process.hrtime.bigint()
-    const reply = await call(i) as { seq?: number }
-    lat[i] = Number(process.hrtime.bigint() - t0) / 1000
-    if (reply?.seq !== i) throw new Error(`wrong reply for request ${i}`)
-  }
-  const sorted = Array.from(lat).sort((a, b) => a - b)
-  send({ type: 'result', p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / sorted.length })
-  process.exit(0)
+  const lat = new Float64Array(p.maxRequests)
+  let n = 0
+  on('turn', async (msg) => {
+    const count = Math.min(Number(msg.requests), lat.length - n)
+    for (let k = 0; k < count; k++) {
+      const i = p.warmup + n
+      const t0 = process.hrtime.bigint()
+      const reply = await call(i) as { seq?: number }
+      lat[n++] = Number(process.hrtime.bigint() - t0) / 1000
+      if (reply?.seq !== i) throw new Error(`wrong reply for request ${i}`)
+    }
+    send({ type: 'turned', count })
+  })
+  on('report', () => {
+    const sorted = Array.from(lat.subarray(0, n)).sort((a, b) => a - b)
+    send({ type: 'result', requests: n, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / n })
+  })
+  send({ type: 'ready' })
 })
