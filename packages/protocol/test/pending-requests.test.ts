@@ -46,6 +46,28 @@ describe('PendingRequests timeouts (one timer per connection)', () => {
     expect(pending.settle('2', null, 'too late')).toBe(false)
   })
 
+  it('settles each answer to its own request, in any order, and refuses ids it never sent', async () => {
+    // The first request waits alone (kept outside the map), the next two wait beside it.
+    const pending = new PendingRequests(10)
+    const first = pending.add('1000000000a', 'm', 1000)
+    const second = pending.add('1000000000b', 'm', 1000)
+    const third = pending.add('1000000000c', 'm', 1000)
+    expect(pending.size).toBe(3)
+    expect(pending.settle('1000000000x', null, 'forged')).toBe(false)
+    expect(pending.settle('1000000000c', null, 'c')).toBe(true)
+    expect(pending.settle('1000000000a', null, 'a')).toBe(true)
+    expect(pending.settle('1000000000a', null, 'again')).toBe(false)
+    expect(pending.size).toBe(1)
+    expect(pending.settle('1000000000b', null, 'b')).toBe(true)
+    expect(await Promise.all([first, second, third])).toEqual(['a', 'b', 'c'])
+    // Alone again: the next request takes the slot, and a late answer for the old one finds nothing.
+    const fourth = pending.add('1000000000d', 'm', 1000)
+    expect(pending.settle('1000000000a', null, 'late')).toBe(false)
+    pending.rejectAll(new Error('gone'))
+    await expect(fourth).rejects.toThrow('gone')
+    expect(pending.size).toBe(0)
+  })
+
   it('uses one timer for any number of requests, holding the process only while one waits', async () => {
     const before = timers()
     const pending = new PendingRequests(1000)
