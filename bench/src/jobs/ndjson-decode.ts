@@ -7,7 +7,7 @@ import split2 from 'split2'
 // @ts-expect-error ndjson ships no types
 import ndjson from 'ndjson'
 import { LineDecoder } from '@eventwire/protocol'
-import { main, params, send } from './_ipc.js'
+import { main, on, params, send } from './_ipc.js'
 
 interface Params { file: string, contender: string, chunkBytes: number }
 
@@ -92,6 +92,11 @@ async function decode (contender: string, chunks: Buffer[], lines: string[]): Pr
   return tally
 }
 
+/**
+ * After a warm-up the job says 'ready'; each 'turn' then decodes the whole
+ * input once, timed, so that the parent can interleave the contenders' turns;
+ * 'report' gives the rate over every turn and what the consumer saw.
+ */
 main(async () => {
   const p = params<Params>()
   const buf = readFileSync(p.file)
@@ -100,9 +105,17 @@ main(async () => {
   const warmEnd = buf.lastIndexOf(0x0a, Math.min(buf.length - 1, 4 * 1024 * 1024)) + 1
   const lines = p.contender === 'JSON.parse-only' ? buf.toString('utf8').split('\n').filter((l) => l !== '') : []
   await decode(p.contender, chunksOf(buf.subarray(0, warmEnd), p.chunkBytes), lines.slice(0, 40_000))
-  const t0 = process.hrtime.bigint()
-  const { values, seqSum } = await decode(p.contender, chunks, lines)
-  const ns = Number(process.hrtime.bigint() - t0)
-  send({ type: 'result', values, seqSum, ms: ns / 1e6, bytes: buf.length })
-  process.exit(0)
+  let ns = 0
+  let bytes = 0
+  let seen = { values: 0, seqSum: 0 }
+  on('turn', async () => {
+    const t0 = process.hrtime.bigint()
+    const { values, seqSum } = await decode(p.contender, chunks, lines)
+    ns += Number(process.hrtime.bigint() - t0)
+    bytes += buf.length
+    seen = { values, seqSum }
+    send({ type: 'turned' })
+  })
+  on('report', () => { send({ type: 'result', ...seen, ms: ns / 1e6, bytes }) })
+  send({ type: 'ready' })
 })
