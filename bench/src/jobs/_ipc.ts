@@ -5,10 +5,15 @@ export function params<T> (): T {
   return JSON.parse(process.argv[2] ?? '{}') as T
 }
 
+/** Run by hand (e.g. under --cpu-prof): no parent to take turns from, so a job runs once and prints. */
+export function byHand (): boolean {
+  return process.send === undefined
+}
+
 export function send (msg: { type: string, [key: string]: unknown }): void {
   // Run by hand (e.g. under --cpu-prof) there is no parent: print instead.
-  if (process.send) process.send(msg)
-  else console.log(JSON.stringify(msg))
+  if (byHand()) console.log(JSON.stringify(msg))
+  else process.send!(msg)
 }
 
 type Handler = (msg: { type: string, [key: string]: unknown }) => void | Promise<void>
@@ -31,7 +36,7 @@ process.on('message', (msg: { type: string }) => {
 // The parent is gone: never linger as an orphan holding ports and CPU.
 process.on('disconnect', () => process.exit(0))
 // Run by hand (profiling): Ctrl-C exits normally, so --cpu-prof still writes its profile.
-if (!process.send) process.once('SIGINT', () => process.exit(0))
+if (byHand()) process.once('SIGINT', () => process.exit(0))
 
 /** Reports an error to the parent and exits. */
 export function fail (err: unknown): void {

@@ -7,7 +7,7 @@ import split2 from 'split2'
 // @ts-expect-error ndjson ships no types
 import ndjson from 'ndjson'
 import { LineDecoder } from '@eventwire/protocol'
-import { main, on, params, send } from './_ipc.js'
+import { byHand, main, on, params, send } from './_ipc.js'
 
 interface Params { file: string, contender: string, chunkBytes: number }
 
@@ -108,14 +108,20 @@ main(async () => {
   let ns = 0
   let bytes = 0
   let seen = { values: 0, seqSum: 0 }
-  on('turn', async () => {
+  const turn = async (): Promise<void> => {
     const t0 = process.hrtime.bigint()
     const { values, seqSum } = await decode(p.contender, chunks, lines)
     ns += Number(process.hrtime.bigint() - t0)
     bytes += buf.length
     seen = { values, seqSum }
-    send({ type: 'turned' })
-  })
-  on('report', () => { send({ type: 'result', ...seen, ms: ns / 1e6, bytes }) })
+  }
+  const report = (): void => { send({ type: 'result', ...seen, ms: ns / 1e6, bytes }) }
+  if (byHand()) {
+    await turn()
+    report()
+    process.exit(0)
+  }
+  on('turn', async () => { await turn(); send({ type: 'turned' }) })
+  on('report', report)
   send({ type: 'ready' })
 })

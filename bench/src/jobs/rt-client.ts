@@ -4,7 +4,7 @@ import { RemoteEmitter, silentLogger } from '@eventwire/protocol'
 // @ts-expect-error duplex-emitter ships no types
 import duplexEmitter from 'duplex-emitter'
 import { io } from 'socket.io-client'
-import { main, on, params, send } from './_ipc.js'
+import { byHand, main, on, params, send } from './_ipc.js'
 import { ioConnected, payload } from './_peers.js'
 import { percentile } from '../harness/stats.js'
 
@@ -64,8 +64,8 @@ main(async () => {
   for (let i = 0; i < p.warmup; i++) await call(i)
   const lat = new Float64Array(p.maxRequests)
   let n = 0
-  on('turn', async (msg) => {
-    const count = Math.min(Number(msg.requests), lat.length - n)
+  const turn = async (requests: number): Promise<number> => {
+    const count = Math.min(requests, lat.length - n)
     for (let k = 0; k < count; k++) {
       const i = p.warmup + n
       const t0 = process.hrtime.bigint()
@@ -73,11 +73,18 @@ main(async () => {
       lat[n++] = Number(process.hrtime.bigint() - t0) / 1000
       if (reply?.seq !== i) throw new Error(`wrong reply for request ${i}`)
     }
-    send({ type: 'turned', count })
-  })
-  on('report', () => {
+    return count
+  }
+  const report = (): void => {
     const sorted = Array.from(lat.subarray(0, n)).sort((a, b) => a - b)
     send({ type: 'result', requests: n, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.reduce((a, b) => a + b, 0) / n })
-  })
+  }
+  if (byHand()) {
+    await turn(p.maxRequests)
+    report()
+    process.exit(0)
+  }
+  on('turn', async (msg) => { send({ type: 'turned', count: await turn(Number(msg.requests)) }) })
+  on('report', report)
   send({ type: 'ready' })
 })
