@@ -38,8 +38,12 @@ export const idleMemory: Benchmark = {
         const first = await measure()
         await connect()
         const second = await measure()
+        // V8's young generation is scratch space, not memory the clients hold, and whether V8 has
+        // shrunk it by a reading is its timing, not ours (one chat WS round read -7.5 KiB per client
+        // when only the first reading still held a grown nursery): every contender's RSS is taken less it.
         // youngKib is logged so a round where V8 had not yet shrunk its nursery stands out.
-        return { kib: (second.rss - first.rss) / n / 1024, youngKib: (second.young - first.young) / n / 1024 }
+        const held = (m: { rss: number, young: number }): number => m.rss - m.young
+        return { kib: (held(second) - held(first)) / n / 1024, youngKib: (second.young - first.young) / n / 1024 }
       } finally {
         await Promise.all([...clients.map(async (job) => await job.stop()), server.stop()])
       }
@@ -57,7 +61,7 @@ export const idleMemory: Benchmark = {
         'server alone in a process started with --expose-gc; chat and door clients count as connected once they have their welcome/state line; kernel socket buffers are not in RSS',
         `each RSS reading comes after ${SETTLE_MS / 1000} s with no traffic and two GCs: V8 grows its young generation during a burst of connections and gives it back only once it sees ~5 s of low allocation; read 200 ms after the burst (this benchmark before 2026-11-22), up to 8 MiB of that nursery counted as per-client memory`,
         'chat members get the welcome line and history, and join/leave notices as digests from the second member on (presenceDigestAbove 1: at most one line a second while clients connect), as the peer servers send none',
-        'socket.io keeps allocating while its clients idle (a ping timer per client), so V8 never shrinks its young generation: ~14 KiB of its per-client figure is that nursery (the log shows it per round as youngKib; it is 0 for every other contender)',
+        'every RSS reading is taken less the size of V8\'s young generation at that moment (the nursery is scratch space, and when V8 shrinks it is its timing): socket.io keeps allocating while its clients idle (a ping timer per client), so its nursery never shrinks, ~14 KiB per client that is no longer in its figure (the log shows youngKib per round)',
         ...errors
       ],
       targets: [
