@@ -26,23 +26,28 @@ export class DescribedBodies {
     return kept !== undefined && kept.line === line ? kept.json : undefined
   }
 
-  /** Keeps `json`, the body built for `code` answered by `line`, for the next find(). */
+  /**
+   * Keeps `json`, the body built for `code` answered by `line`, for the next
+   * find(). `line` is kept as it is, so pass a string of its own, not a slice
+   * of a larger one (the link's ReplyTexts hands out such strings, and the
+   * same one while the reply is unchanged: find() is then an identity check).
+   */
   keep (code: string, line: string, json: string): void {
     const slot = slotOf(code)
     if (slot < 0 || line.length > REUSE_LINE_LIMIT) return
-    // Both strings may be slices of the whole chunk the link decoded: keep copies, not the chunk.
-    const own = copyOf(line)
-    if (own === line) this.#slots[slot] = { line: own, json: copyOf(json) }
+    const flattened = flat(json)
+    // UTF-8 cannot carry a lone surrogate: such a body is kept unflattened rather than changed.
+    this.#slots[slot] = { line, json: flattened === json ? flattened : json }
   }
 }
 
-/** A string of its own (text from the link's UTF-8 decoder survives the round trip unchanged). */
-function copyOf (text: string): string {
+/** One flat string: fast-json-stringify's output is a concatenation, which V8 would flatten on every send. */
+function flat (text: string): string {
   return Buffer.from(text, 'utf8').toString('utf8')
 }
 
 /** 0-999 for three ASCII digits, else -1 (nothing kept: two codes must never share a slot). */
-function slotOf (code: string): number {
+export function slotOf (code: string): number {
   if (code.length !== 3) return -1
   const a = code.charCodeAt(0) - 48
   const b = code.charCodeAt(1) - 48

@@ -14,7 +14,8 @@ export interface ReplyFramerOptions {
   quietFraming: boolean
   /** Whether a request is waiting; a tail with nobody waiting is not hurried. */
   waiting: () => boolean
-  onLine: (line: string) => void
+  /** One reply line as `bytes[start, end)`, line end stripped; `bytes` is valid only during the call. */
+  onLine: (bytes: Buffer, start: number, end: number) => void
   onTooLong: (err: ProtocolError) => void
 }
 
@@ -34,7 +35,8 @@ export class ReplyFramer {
 
   constructor (options: ReplyFramerOptions) {
     this.#options = options
-    this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes, onLine: this.#onLine, onError: options.onTooLong })
+    // Bytes, not text: the link decodes a reply only when it differs from the last one for its code.
+    this.#splitter = new LineSplitter({ maxLineBytes: options.maxLineBytes, onRawLine: this.#onLine, onError: options.onTooLong })
   }
 
   push (chunk: Buffer): void {
@@ -50,9 +52,9 @@ export class ReplyFramer {
     this.#splitter.stop()
   }
 
-  readonly #onLine = (line: string): void => {
+  readonly #onLine = (bytes: Buffer, start: number, end: number): void => {
     if (!this.#flushingTail) this.#endsLines = true
-    this.#options.onLine(line)
+    this.#options.onLine(bytes, start, end)
   }
 
   #flushTail (): void {

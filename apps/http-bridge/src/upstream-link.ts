@@ -5,6 +5,7 @@ import { LinkDropReasons } from './bridge-ops.js'
 import { FailureCodes, type LookupFailure } from './failures.js'
 import { isStatusCodeText, judgeReply, timeoutFailure } from './replies.js'
 import { ReplyFramer } from './reply-framer.js'
+import { ReplyTexts } from './reply-texts.js'
 import { WireQueue, type LookupCallback } from './wire-queue.js'
 import { describeTlsFailure, HandshakeWait, upstreamConnector } from './upstream-tls.js'
 import type { LinkDown, UpstreamLinkOptions } from './link-options.js'
@@ -31,6 +32,7 @@ export class UpstreamLink {
   readonly #reconnector: Reconnector<net.Socket>
   readonly #queue = new WireQueue((text) => this.#socket?.write(text))
   readonly #timeout: LookupFailure
+  readonly #texts = new ReplyTexts()
   /** TLS only: an attempt connected over TCP whose handshake is not done. */
   readonly #handshake: HandshakeWait | null
   /** Set by a 'disconnect' that came during the handshake, read by the 'reconnect' that follows. */
@@ -226,9 +228,10 @@ export class UpstreamLink {
     this.#socket?.destroy()
   })
 
-  readonly #onLine = (line: string): void => {
+  readonly #onLine = (bytes: Buffer, start: number, end: number): void => {
     this.#options.stats.framesIn++
     const entry = this.#queue.shift()
+    const line = this.#texts.text(entry === undefined ? null : entry.code, bytes, start, end)
     if (entry === undefined) {
       // Not a reply: the server's own notice (idle timeout, too many connections).
       this.#lastNotice = line.slice(0, NOTICE_LIMIT)

@@ -136,7 +136,7 @@ describe('ReplyFramer, for any bytes and pauses', () => {
       maxLineBytes: 4096,
       quietFraming,
       waiting: () => true,
-      onLine: (line) => lines.push(line),
+      onLine: (bytes, start, end) => lines.push(bytes.toString('utf8', start, end)),
       onTooLong: () => { throw new Error('no line here is too long') }
     })
     for (const s of steps) {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net'
 import { TelnetFilter, type AppLogger, type ProtocolError } from '@eventwire/protocol'
 import { guard } from '@eventwire/kit'
 import type { TransportStats } from '@eventwire/kit/metrics'
-import { firstRequestReply, idleReply, replyFor, tooLongReply } from './describe.js'
+import { firstRequestReply, idleReply, replyBytesFor, tooLongReply } from './describe.js'
 import { DropReasons } from './ops.js'
 import { firstDeadlineMs } from './options.js'
 import { RequestFramer } from './request-framer.js'
@@ -48,8 +48,12 @@ export class StatusConnection {
   #interrupted = false
   /** Epoch ms by which a first complete request must have come; 0 once one has (or when disabled). */
   #firstRequestBy = 0
-  /** Replies produced while one chunk is parsed; written in one go after it. */
-  #out = ''
+  /**
+   * Replies produced while one chunk is parsed, as bytes (known codes share one
+   * Buffer each), written in one go after it: at most the replies to one chunk.
+   */
+  readonly #out: Buffer[] = []
+  #outBytes = 0
   #closeAfterFlush = false
   #ending = false
   #graceTimer: NodeJS.Timeout | null = null
@@ -113,7 +117,12 @@ export class StatusConnection {
     const stats = this.#options.stats
     stats.framesIn++
     stats.framesOut++
-    this.#out += replyFor(line)
+    this.#queue(replyBytesFor(line))
+  }
+
+  #queue (bytes: Buffer): void {
+    this.#out.push(bytes)
+    this.#outBytes += bytes.length
   }
 
   /** The unfinished line was three digits and the client went quiet: its reply goes out now. */
@@ -138,16 +147,19 @@ export class StatusConnection {
 
   readonly #onTooLarge = (err: ProtocolError): void => {
     this.#options.logger.debug({ remote: this.socket.remoteAddress, err: err.message }, 'line too long; closing connection')
-    this.#out += tooLongReply(this.#options.maxLineBytes)
+    this.#queue(Buffer.from(tooLongReply(this.#options.maxLineBytes)))
     this.#options.stats.framesOut++
     this.#options.stats.drop(DropReasons.LINE_TOO_LONG)
     this.#closeAfterFlush = true
   }
 
   #flush (): void {
-    if (this.#out !== '') {
-      const ok = this.socket.write(this.#out)
-      this.#out = ''
+    const out = this.#out
+    if (out.length > 0) {
+      // One reply is written as it is (a shared Buffer); several are copied into one, one write for the chunk.
+      const ok = this.socket.write(out.length === 1 ? out[0] as Buffer : Buffer.concat(out, this.#outBytes))
+      out.length = 0
+      this.#outBytes = 0
       if (!ok && !this.#closeAfterFlush) this.socket.pause()
     }
     if (this.#closeAfterFlush) this.#end()
@@ -184,7 +196,7 @@ export class StatusConnection {
   #closeWith (line: string, reason: string): void {
     this.#options.stats.framesOut++
     this.#options.stats.drop(reason)
-    this.#out += line
+    this.#queue(Buffer.from(line))
     this.#closeAfterFlush = true
     this.#flush()
   }

@@ -6,10 +6,18 @@ import { STATUS_EXPLANATIONS } from './status-explanations.js'
  * line with no string building. Keys are the exact 3-digit request text.
  */
 const REPLIES = new Map<string, string>()
+/**
+ * The same lines as bytes, one Buffer per code shared by every connection: the
+ * lines hold an em dash, so encoding the string again for every reply takes
+ * V8's slow two-byte UTF-8 path. Buffers written to sockets are only read.
+ */
+const REPLY_BYTES = new Map<string, Buffer>()
 for (const [code, reason] of Object.entries(STATUS_CODES)) {
   if (reason === undefined || !/^\d{3}$/.test(code)) continue
   const explanation = STATUS_EXPLANATIONS[Number(code)] ?? 'No explanation is recorded for this code.'
-  REPLIES.set(code, `Code ${code}: ${reason} — ${explanation}\n`)
+  const reply = `Code ${code}: ${reason} — ${explanation}\n`
+  REPLIES.set(code, reply)
+  REPLY_BYTES.set(code, Buffer.from(reply, 'utf8'))
 }
 
 /** Longest slice of a bad line echoed back, so an error reply stays one short line. */
@@ -38,6 +46,11 @@ export function describeStatus (code: number | string): string | undefined {
  */
 export function replyFor (line: string): string {
   return REPLIES.get(line) ?? slowReply(line)
+}
+
+/** replyFor() as bytes: for a known code, the one Buffer built at start (never to be written into). */
+export function replyBytesFor (line: string): Buffer {
+  return REPLY_BYTES.get(line) ?? Buffer.from(slowReply(line), 'utf8')
 }
 
 function slowReply (line: string): string {

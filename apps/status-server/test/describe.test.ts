@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { STATUS_EXPLANATIONS, describeStatus, knownStatusCodes, replyFor } from '../src/index.js'
+import { replyBytesFor } from '../src/describe.js'
 
 describe('the explanation table', () => {
   it('covers exactly the codes in http.STATUS_CODES', () => {
@@ -46,5 +47,19 @@ describe('replyFor', () => {
     expect(replyFor('4\r04')).toBe('Error: expected a 3-digit status code, got "4\\r04"\n')
     const reply = replyFor('x'.repeat(500))
     expect(reply).toBe(`Error: expected a 3-digit status code, got "${'x'.repeat(40)}..."\n`)
+  })
+})
+
+describe('reply bytes', () => {
+  it('are replyFor() encoded, one shared Buffer per known code, a fresh one for anything else', () => {
+    for (const code of knownStatusCodes()) {
+      const bytes = replyBytesFor(String(code))
+      expect(bytes.equals(Buffer.from(replyFor(String(code)), 'utf8'))).toBe(true)
+      expect(replyBytesFor(String(code))).toBe(bytes)
+    }
+    for (const line of ['999', 'abc', '', ' 404 ']) {
+      expect(replyBytesFor(line).toString('utf8')).toBe(replyFor(line))
+    }
+    expect(replyBytesFor('999')).not.toBe(replyBytesFor('999'))
   })
 })

@@ -46,6 +46,8 @@ describe('fastifyHttpLimits', () => {
   it('closes a connection that never sends anything', async () => {
     const port = await start({ headersTimeoutMs: 300, requestTimeoutMs: 600, idleTimeoutMs: 300 })
     const socket = connect(port)
+    // Read: a paused socket never sees the server's FIN as 'end', so it would never close.
+    socket.resume()
     await once(socket, 'close')
     expect(socket.bytesWritten).toBe(0)
   })
@@ -76,6 +78,46 @@ describe('fastifyHttpLimits', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     const response = await fetch(`http://127.0.0.1:${port}/`)
     expect(await response.json()).toEqual({ ok: true })
+  })
+
+  it('closes a connection on which nothing moves for idleTimeoutMs, a request in flight too, and leaves one that trickles alone', async () => {
+    app = Fastify({ ...fastifyHttpLimits({ idleTimeoutMs: 200 }) })
+    app.get('/never', (_req, _reply) => {}) // never answers
+    app.get('/trickle', (_req, reply) => {
+      let n = 0
+      const write = setInterval(() => { if (++n === 12) { clearInterval(write); reply.raw.end('done') } else reply.raw.write('.') }, 50)
+      reply.hijack()
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' })
+    })
+    await app.listen({ port: 0, host: '127.0.0.1' })
+    const port = (app.server.address() as net.AddressInfo).port
+    const silent = connect(port)
+    await once(silent, 'connect')
+    silent.write('GET /never HTTP/1.1\r\nHost: x\r\n\r\n')
+    const started = Date.now()
+    await once(silent, 'close')
+    // 200 ms, checked every 25 ms: not before, and not long after.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190)
+    expect(Date.now() - started).toBeLessThan(1000)
+    // 600 ms of a response that sends a byte every 50 ms: never idle for 200.
+    const res = await fetch(`http://127.0.0.1:${port}/trickle`)
+    expect(await res.text()).toBe('.'.repeat(11) + 'done')
+  })
+
+  it('does not close an upgraded socket (a WebSocket keeps its own liveness)', async () => {
+    const port = await start({ idleTimeoutMs: 100 })
+    let upgraded: net.Socket | undefined
+    app!.server.on('upgrade', (_req, socket: net.Socket) => {
+      upgraded = socket
+      socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n')
+    })
+    const socket = connect(port)
+    await once(socket, 'connect')
+    socket.write('GET / HTTP/1.1\r\nHost: x\r\nUpgrade: test\r\nConnection: Upgrade\r\n\r\n')
+    await once(socket, 'data')
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(socket.destroyed).toBe(false)
+    upgraded?.destroy()
   })
 
   it('rejects nonsense limits with ERR_INVALID_OPTION naming them', () => {

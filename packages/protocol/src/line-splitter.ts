@@ -9,8 +9,15 @@ const CR = 13
 export interface LineSplitterOptions {
   /** Longest line accepted, in bytes, excluding the `\n`. Default 1 MiB. */
   maxLineBytes?: number
-  /** Called once per complete line, `\r\n` and `\n` stripped. */
-  onLine: (line: string) => void
+  /** Called once per complete line, `\r\n` and `\n` stripped. Required unless onRawLine is given. */
+  onLine?: (line: string) => void
+  /**
+   * Instead of onLine, for consumers that recognise lines by their bytes and
+   * decode only what they must (the bridge, whose replies repeat): each line as
+   * `bytes[start, end)`, `\r\n` and `\n` stripped, nothing decoded. `bytes`
+   * is only valid during the call (it may be the socket's chunk): copy to keep.
+   */
+  onRawLine?: (bytes: Buffer, start: number, end: number) => void
   /**
    * Optional, for consumers that split text themselves (LineDecoder): takes every
    * complete line of a chunk in one call when the chunk's decoded text fits
@@ -43,6 +50,7 @@ export interface LineSplitterOptions {
 export class LineSplitter {
   readonly maxLineBytes: number
   readonly #onLine: (line: string) => void
+  readonly #onRawLine: ((bytes: Buffer, start: number, end: number) => void) | null
   readonly #onLines: ((text: string) => void) | null
   readonly #onError: (err: ProtocolError) => void
   readonly #skipOverflow: boolean
@@ -55,7 +63,12 @@ export class LineSplitter {
   constructor (options: LineSplitterOptions) {
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES
     assertNumberOption('maxLineBytes', this.maxLineBytes, 1)
-    this.#onLine = options.onLine
+    if ((options.onLine === undefined) === (options.onRawLine === undefined)) {
+      throw new ProtocolError(ErrorCodes.INVALID_OPTION, 'LineSplitter needs exactly one of onLine and onRawLine', { option: 'onLine' })
+    }
+    this.#onRawLine = options.onRawLine ?? null
+    // With onRawLine, push() and end() take the byte paths below and never call onLine.
+    this.#onLine = options.onLine ?? (() => {})
     this.#onLines = options.onLines ?? null
     this.#onError = options.onError
     this.#skipOverflow = options.onOverflow === 'skip'
@@ -81,6 +94,7 @@ export class LineSplitter {
   /** Feeds one chunk. Returns false once the splitter has stopped. */
   push (chunk: Buffer): boolean {
     if (this.#stopped) return false
+    if (this.#onRawLine !== null) return this.#pushRaw(chunk, this.#onRawLine)
     let start = 0
     if (this.#discarding) {
       const lf = chunk.indexOf(LF)
@@ -126,10 +140,52 @@ export class LineSplitter {
   /** The stream ended: an unterminated last line is still a line (as with split2). */
   end (): void {
     if (this.#stopped || this.#pendingBytes === 0) return
-    const rest = Buffer.concat(this.#pending, this.#pendingBytes).toString('utf8')
+    const rest = Buffer.concat(this.#pending, this.#pendingBytes)
     this.#pending = []
     this.#pendingBytes = 0
-    this.#deliver(rest)
+    if (this.#onRawLine !== null) deliverRaw(this.#onRawLine, rest, 0, rest.length)
+    else this.#deliver(rest.toString('utf8'))
+  }
+
+  /**
+   * push() for onRawLine: the same framing and limits, each line handed over as
+   * a range of the bytes it came in (joined only when it spans chunks).
+   */
+  #pushRaw (chunk: Buffer, onRawLine: (bytes: Buffer, start: number, end: number) => void): boolean {
+    let start = 0
+    if (this.#discarding) {
+      const lf = chunk.indexOf(LF)
+      if (lf === -1) return true
+      this.#discarding = false
+      start = lf + 1
+    } else if (this.#pendingBytes > 0) {
+      const lf = chunk.indexOf(LF)
+      if (lf === -1) return this.#keep(chunk)
+      const lineBytes = this.#pendingBytes + lf
+      if (lineBytes > this.maxLineBytes) {
+        if (!this.#overflow(lineBytes, true)) return false
+      } else {
+        this.#pending.push(chunk.subarray(0, lf))
+        const joined = Buffer.concat(this.#pending, lineBytes)
+        this.#pending = []
+        this.#pendingBytes = 0
+        deliverRaw(onRawLine, joined, 0, lineBytes)
+        if (this.#stopped) return false
+      }
+      start = lf + 1
+    }
+    for (let lf = chunk.indexOf(LF, start); lf !== -1; lf = chunk.indexOf(LF, start)) {
+      if (lf - start > this.maxLineBytes) {
+        if (!this.#overflow(lf - start, true)) return false
+      } else {
+        deliverRaw(onRawLine, chunk, start, lf)
+        if (this.#stopped) return false
+      }
+      start = lf + 1
+    }
+    if (start === 0) return this.#keep(chunk)
+    // Copy the tail: a subarray would pin the whole (up to 64 KiB) read buffer.
+    return start < chunk.length ? this.#keep(Buffer.from(chunk.subarray(start))) : true
   }
 
   /** `bytes` are the raw bytes `text` was decoded from: line limits count what was received. */
@@ -205,6 +261,11 @@ export class LineSplitter {
     this.#onError(err)
     return !this.#stopped
   }
+}
+
+/** One line `bytes[start, end)` whose `\n` is already cut off; a `\r` before it goes too. */
+function deliverRaw (onRawLine: (bytes: Buffer, start: number, end: number) => void, bytes: Buffer, start: number, end: number): void {
+  onRawLine(bytes, start, end > start && bytes[end - 1] === CR ? end - 1 : end)
 }
 
 /**

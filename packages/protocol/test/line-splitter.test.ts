@@ -187,3 +187,43 @@ describe('LineSplitter', () => {
     expect((errors[0] as { details: { bytes: number } }).details.bytes).toBe(1025)
   })
 })
+
+describe('LineSplitter with onRawLine', () => {
+  function splitRaw (chunks: Buffer[], maxLineBytes?: number, onOverflow?: 'stop' | 'skip'): { lines: string[], errors: ProtocolError[] } {
+    const lines: string[] = []
+    const errors: ProtocolError[] = []
+    // Decoded at once, as the bytes are only valid during the call.
+    const splitter = new LineSplitter({ maxLineBytes, onOverflow, onRawLine: (b, s, e) => lines.push(b.toString('utf8', s, e)), onError: (e) => errors.push(e) })
+    for (const c of chunks) splitter.push(c)
+    splitter.end()
+    return { lines, errors }
+  }
+
+  it('gives the lines onLine would, at every pair of split positions', () => {
+    const bytes = Buffer.from(MIXED)
+    for (let i = 0; i <= bytes.length; i++) {
+      for (let j = i; j <= bytes.length; j++) {
+        const got = splitRaw([bytes.subarray(0, i), bytes.subarray(i, j), bytes.subarray(j)])
+        expect(got.errors).toEqual([])
+        expect(got.lines, `split at ${i} and ${j}`).toEqual(MIXED_LINES)
+      }
+    }
+  })
+
+  it('flushes an unterminated last line on end(), \r stripped', () => {
+    expect(splitRaw([Buffer.from('a\r\nb'), Buffer.from('c\r')]).lines).toEqual(['a', 'bc'])
+  })
+
+  it('applies maxLineBytes to the bytes received, whole and across chunks, in both overflow modes', () => {
+    const long = 'x'.repeat(11)
+    expect(splitRaw([Buffer.from(`ok\n${long}\nnext\n`)], 10)).toMatchObject({ lines: ['ok'], errors: [{ code: ErrorCodes.FRAME_TOO_LARGE }] })
+    expect(splitRaw([Buffer.from(`ok\n${long.slice(0, 5)}`), Buffer.from(`${long.slice(5)}\nnext\n`)], 10, 'skip').lines).toEqual(['ok', 'next'])
+    expect(splitRaw([Buffer.from(`ok\n${long}\nnext\n`)], 10, 'skip').lines).toEqual(['ok', 'next'])
+    expect(splitRaw([Buffer.from('é'.repeat(5) + '\n')], 10).lines).toEqual(['é'.repeat(5)])
+  })
+
+  it('needs exactly one of onLine and onRawLine', () => {
+    expect(() => new LineSplitter({ onError: () => {} })).toThrow(/exactly one/)
+    expect(() => new LineSplitter({ onLine: () => {}, onRawLine: () => {}, onError: () => {} })).toThrow(/exactly one/)
+  })
+})
