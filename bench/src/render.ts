@@ -60,7 +60,7 @@ export function renderMarkdown (r: ResultFile): string {
     '',
     '```sh',
     'pnpm install',
-    'pnpm bench              # full run (about 15 min): writes bench/results/latest.json and this file',
+    'pnpm bench              # full run (about 25 min): writes bench/results/latest.json and this file',
     'pnpm bench -- --quick   # short pass (< 3 min), writes results/partial.json only',
     'pnpm bench -- --only fanout   # one benchmark (names: pnpm --filter @eventwire/bench run bench --list)',
     'pnpm --filter @eventwire/bench run render   # re-render this file from results/latest.json',
